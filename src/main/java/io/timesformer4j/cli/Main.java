@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Train, evaluate and run TimeSformer video classifiers on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BenchmarkCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
