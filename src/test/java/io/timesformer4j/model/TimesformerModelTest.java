@@ -74,6 +74,25 @@ class TimesformerModelTest {
     }
 
     @Test
+    void modelSurvivesGarbageCollection() {
+        // container modules are called back from native code (train/eval/to): they must stay reachable
+        TimeSformer m = new TimeSformer(Presets.get("tiny", null));
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            byte[][] garbage = new byte[64][];
+            for (int k = 0; k < garbage.length; k++) garbage[k] = new byte[1 << 20];
+        }
+        m.eval();
+        m.train(true);
+        m.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);
+        m.eval();
+        try (NoGradGuard g = new NoGradGuard()) {
+            assertEquals("(1, 5)", TimeSformer.shape(m.forward(randn(1, 4, 3, 32, 32).to(
+                    org.bytedeco.pytorch.global.torch.ScalarType.Double))));
+        }
+    }
+
+    @Test
     void otherFrameCountsAndSizesUseResizedEmbeddings() {
         manual_seed(2);
         TimeSformer m = new TimeSformer(Presets.get("tiny", null));
