@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Measure throughput (model training, clip loading, decoding) next to the machine's matmul peak.",
         subcommands = {
                 BenchModelCommand.class,
+                BenchDecodeCommand.class,
         })
 public final class BenchmarkCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
