@@ -179,7 +179,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         }
 
         private Batch advance() {
-            while (!inFlight.isEmpty()) {
+            while (!inFlight.isEmpty() && !pool.isShutdown()) {     // shut down = closed by close()
                 List<Result> ok = new ArrayList<>();
                 for (int k = 0; k < batchSize && !inFlight.isEmpty(); k++) {
                     Result r;
