@@ -70,6 +70,11 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         this.transform = new ClipTransform(spec, mode);
     }
 
+    /** The FFmpeg decoder the loader uses by default ({@code video.VideoSource}, one pass per video). */
+    public static ClipDecoder defaultDecoder() {
+        return VideoSourceDecoder.INSTANCE;
+    }
+
     /** Batches per pass: {@code ceil(samples / batchSize)} (fewer only if every sample of a batch is skipped). */
     public int size() {
         return (samples.size() + batchSize - 1) / batchSize;
