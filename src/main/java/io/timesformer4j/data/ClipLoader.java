@@ -1,5 +1,7 @@
 package io.timesformer4j.data;
 
+import io.timesformer4j.video.DecodedClip;
+import io.timesformer4j.video.VideoException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -131,10 +133,12 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         Sample s = samples.get(index);
         long sampleSeed = mix(seed, epoch, index);
         try {
-            ClipDecoder.Frames f = decoder.decode(s.path(), n -> FrameSampling.indices(spec, mode, n, sampleSeed), spec.shortSide());
-            if (f == null || f.count() == 0 || f.frameCount() < 1) return new Result(index, null, new BadInput(s.path(), "no decodable frames"));
-            float[] px = transform.apply(f.rgb(), f.count(), f.height(), f.width(), new Random(mix(sampleSeed, 1)));
+            DecodedClip f = decoder.decode(s.path(), n -> FrameSampling.indices(spec, mode, n, sampleSeed), spec.shortSide());
+            if (f == null || f.frames() == 0 || f.frameCount() < 1) return new Result(index, null, new BadInput(s.path(), "no decodable frames"));
+            float[] px = transform.apply(f.rgb(), f.frames(), f.height(), f.width(), new Random(mix(sampleSeed, 1)));
             return new Result(index, px, null);
+        } catch (VideoException e) {
+            return new Result(index, null, new BadInput(s.path(), e.reason()));
         } catch (Exception e) {
             String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             return new Result(index, null, new BadInput(s.path(), msg));

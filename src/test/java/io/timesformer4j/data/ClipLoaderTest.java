@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.timesformer4j.video.DecodedClip;
+import io.timesformer4j.video.FrameSampler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,13 +24,13 @@ class ClipLoaderTest {
         final AtomicInteger calls = new AtomicInteger();
 
         @Override
-        public Frames decode(Path path, java.util.function.IntFunction<int[]> sampler, int shortSide) throws IOException {
+        public DecodedClip decode(Path path, FrameSampler sampler, int shortSide) throws IOException {
             calls.incrementAndGet();
             String name = path.getFileName().toString();
             if (name.startsWith("bad")) throw new IOException(path + ": not a video (invalid data found when processing input)");
             int n = name.startsWith("empty") ? 0 : 40;
-            if (n == 0) return new Frames(0, 0, 0, new byte[0], 0);
-            int[] idx = sampler.apply(n);
+            if (n == 0) return new DecodedClip(path, 0, 0, 0, new byte[0], 0, new int[0]);
+            int[] idx = sampler.indices(n);
             int h = shortSide, w = shortSide * 4 / 3;
             byte[] rgb = new byte[idx.length * h * w * 3];
             int video = Integer.parseInt(name.replaceAll("\\D", ""));
@@ -40,7 +42,7 @@ class ClipLoaderTest {
                     rgb[o + 2] = (byte) (p % w * 7);
                 }
             }
-            return new Frames(idx.length, h, w, rgb, n);
+            return new DecodedClip(path, idx.length, h, w, rgb, n, idx);
         }
     }
 
