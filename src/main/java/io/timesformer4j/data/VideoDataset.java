@@ -214,7 +214,13 @@ public final class VideoDataset {
                 }
                 String stem = String.format(Locale.ROOT, "%s_%06d_%06d", id, start, end);
                 Path found = null;
-                List<Path> dirs = List.of(base.resolve(label), base.resolve(label.replace(' ', '_')), base);
+                String split = rec.isMapped("split") ? rec.get("split") : "";
+                Set<Path> dirs = new java.util.LinkedHashSet<>();
+                for (Path b : split.isEmpty() ? List.of(base) : List.of(base, base.resolve(split), parentOf(base).resolve(split))) {
+                    dirs.add(b.resolve(label));
+                    dirs.add(b.resolve(label.replace(' ', '_')));
+                    dirs.add(b);
+                }
                 outer:
                 for (Path d : dirs) {
                     for (String ext : List.of("mp4", "mkv", "webm", "avi", "mov")) {
@@ -227,7 +233,7 @@ public final class VideoDataset {
                 }
                 if (found == null) {
                     problems.add(new BadInput(base.resolve(label).resolve(stem + ".mp4"),
-                            "missing video for " + list.getFileName() + " line " + line + " (looked in <root>/<label>/ and <root>/)"));
+                            "missing video for " + list.getFileName() + " line " + line + " (looked in <root>[/<split>]/<label>/ and <root>[/<split>]/)"));
                     continue;
                 }
                 addIfUsable(found, label, raw, problems);
