@@ -197,8 +197,11 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return stop();
-                    } catch (java.util.concurrent.CancellationException | ExecutionException e) {
+                    } catch (java.util.concurrent.CancellationException e) {
                         return stop();                         // pool shut down by close()
+                    } catch (ExecutionException e) {           // only Errors get here (load() catches Exceptions)
+                        stop();
+                        throw new IllegalStateException("clip loader worker failed: " + e.getCause(), e.getCause());
                     }
                     fill();
                     if (r.bad() != null) skipped.add(r.bad());
