@@ -2,13 +2,13 @@ package io.timesformer4j.data;
 
 import io.timesformer4j.video.DecodedClip;
 import io.timesformer4j.video.VideoException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +49,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     private final ClipTransform transform;
     private final int id = LOADER_IDS.incrementAndGet();
     private final List<BadInput> skipped = new CopyOnWriteArrayList<>();
-    private final List<ExecutorService> pools = new ArrayList<>();
+    private final List<BatchIterator> open = new ArrayList<>();
 
     /** Loader decoding with FFmpeg ({@code video.VideoSource}). */
     public ClipLoader(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed, int epoch) {
@@ -109,10 +109,12 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     /** Stops all decode threads of this loader; an iteration in progress then ends. */
     @Override
     public void close() {
-        synchronized (pools) {
-            for (ExecutorService p : pools) p.shutdownNow();
-            pools.clear();
+        List<BatchIterator> its;
+        synchronized (open) {
+            its = new ArrayList<>(open);
+            open.clear();
         }
+        for (BatchIterator it : its) it.cancel();
     }
 
     /** A well-mixed 64-bit seed from several values (SplitMix64 finaliser on a running hash). */
@@ -148,7 +150,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     private final class BatchIterator implements Iterator<Batch> {
         private final int[] order = order();
         private final ExecutorService pool;
-        private final ArrayDeque<Future<Result>> inFlight = new ArrayDeque<>();
+        private final ConcurrentLinkedDeque<Future<Result>> inFlight = new ConcurrentLinkedDeque<>();
         private int submitted;
         private Batch next;
         private boolean finished;
@@ -160,8 +162,8 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            synchronized (pools) {
-                pools.add(pool);
+            synchronized (open) {
+                open.add(this);
             }
             fill();
         }
@@ -215,11 +217,17 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         private Batch stop() {
             finished = true;
             pool.shutdownNow();
-            synchronized (pools) {
-                pools.remove(pool);
+            synchronized (open) {
+                open.remove(this);
             }
             inFlight.clear();
             return null;
+        }
+
+        /** From {@link #close()}, possibly on another thread: stop the threads and wake a blocked consumer. */
+        void cancel() {
+            pool.shutdownNow();
+            for (Future<Result> f : inFlight) f.cancel(true);
         }
 
         private Batch assemble(List<Result> ok) {
