@@ -144,6 +144,7 @@ class ClipLoaderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10)
     void closeFromAnotherThreadWakesABlockedConsumer() throws Exception {
         FakeDecoder fast = new FakeDecoder();
         ClipDecoder slow = (path, sampler, shortSide) -> {
