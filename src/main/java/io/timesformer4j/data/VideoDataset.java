@@ -77,7 +77,7 @@ public final class VideoDataset {
             case FLAT_PREFIX -> scanFlat(root, raw, problems);
             case CSV -> scanCsv(root, base, raw, problems);
             case KINETICS_CSV -> scanKinetics(root, base, raw, problems);
-            case UCF101_LIST -> scanUcf(root, base, raw, problems);
+            case UCF101_LIST -> scanUcf(root, base, options.videoRoot() != null, raw, problems);
             default -> throw new IllegalStateException(layout.toString());
         }
 
@@ -243,7 +243,7 @@ public final class VideoDataset {
         }
     }
 
-    private static void scanUcf(Path list, Path base, List<Map.Entry<Path, String>> raw, List<BadInput> problems) throws IOException {
+    private static void scanUcf(Path list, Path base, boolean explicitRoot, List<Map.Entry<Path, String>> raw, List<BadInput> problems) throws IOException {
         Map<Integer, String> classInd = new HashMap<>();
         Path ind = parentOf(list).resolve("classInd.txt");
         if (Files.isRegularFile(ind)) {
@@ -277,6 +277,14 @@ public final class VideoDataset {
                 label = dir.substring(dir.lastIndexOf('/') + 1);
             }
             Path p = base.resolve(rel).normalize();
+            if (!Files.exists(p) && !explicitRoot) {        // official layout: ucfTrainTestlist/ beside UCF-101/
+                for (Path alt : List.of(parentOf(base).resolve(rel), parentOf(base).resolve("UCF-101").resolve(rel))) {
+                    if (Files.exists(alt)) {
+                        p = alt.normalize();
+                        break;
+                    }
+                }
+            }
             if (!Files.exists(p)) {
                 problems.add(new BadInput(p, "missing file named in " + list.getFileName() + " line " + (i + 1)));
                 continue;

@@ -151,6 +151,8 @@ class VideoDatasetTest {
         assertEquals(List.of(0, 1), te.samples().stream().map(Sample::label).toList());
         assertEquals(dir.resolve("UCF-101/Archery/v_Archery_g09_c09.avi"), te.problems().get(0).path());
         assertEquals("missing file named in testlist01.txt line 3", te.problems().get(0).reason());
+        // official archive layout: lists/ beside UCF-101/, no video root needed
+        assertEquals(tr.samples(), VideoDataset.scan(train).samples());
     }
 
     @Test
