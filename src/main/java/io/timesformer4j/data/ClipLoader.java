@@ -10,7 +10,11 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -170,8 +174,13 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
 
         private void fill() {
             while (inFlight.size() < prefetch() && submitted < order.length && !pool.isShutdown()) {
-                int index = order[submitted++];
-                inFlight.add(pool.submit(() -> load(index)));
+                int index = order[submitted];
+                try {
+                    inFlight.add(pool.submit(() -> load(index)));
+                } catch (RejectedExecutionException e) {
+                    return;                                                 // closed meanwhile
+                }
+                submitted++;
             }
         }
 
@@ -193,18 +202,9 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
             while (!inFlight.isEmpty() && !pool.isShutdown()) {     // shut down = closed by close()
                 List<Result> ok = new ArrayList<>();
                 for (int k = 0; k < batchSize && !inFlight.isEmpty(); k++) {
-                    Result r;
-                    try {
-                        r = inFlight.poll().get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return stop();
-                    } catch (java.util.concurrent.CancellationException e) {
-                        return stop();                         // pool shut down by close()
-                    } catch (ExecutionException e) {           // only Errors get here (load() catches Exceptions)
-                        stop();
-                        throw new IllegalStateException("clip loader worker failed: " + e.getCause(), e.getCause());
-                    }
+                    Result r = await(inFlight.peek());   // stays in inFlight while waiting, so cancel() reaches it
+                    if (r == null) return stop();
+                    inFlight.poll();
                     fill();
                     if (r.bad() != null) skipped.add(r.bad());
                     else ok.add(r);
@@ -212,6 +212,25 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
                 if (!ok.isEmpty()) return assemble(ok);
             }
             return stop();
+        }
+
+        /** The clip, or null when the loader was closed (or the consumer interrupted) before it was made. */
+        private Result await(Future<Result> f) {
+            while (true) {
+                try {
+                    return f.get(200, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (pool.isTerminated() && !f.isDone()) return null;   // closed: a queued task will never run
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                } catch (CancellationException e) {
+                    return null;                                            // closed by close()
+                } catch (ExecutionException e) {                            // only Errors get here (load() catches Exceptions)
+                    stop();
+                    throw new IllegalStateException("clip loader worker failed: " + e.getCause(), e.getCause());
+                }
+            }
         }
 
         private Batch stop() {
