@@ -184,7 +184,7 @@ public final class VideoDataset {
                     problems.add(new BadInput(list, "line " + line + ": expected 'path,label', got '" + String.join(",", rec.values()) + "'"));
                     continue;
                 }
-                Path p = base.resolve(rec.get(0)).normalize();
+                Path p = base.resolve(rec.get(0).replace('\\', '/')).normalize();
                 if (!Files.exists(p)) {
                     problems.add(new BadInput(p, "missing file named in " + list.getFileName() + " line " + line));
                     continue;
