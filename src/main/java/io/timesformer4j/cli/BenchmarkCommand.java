@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchModelCommand.class,
                 BenchDecodeCommand.class,
+                BenchLoadCommand.class,
         })
 public final class BenchmarkCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
