@@ -8,7 +8,6 @@ import org.bytedeco.pytorch.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,6 +75,9 @@ public final class ModelDir {
             }
         }
         TimeSformer model = new TimeSformer(config);
+        Tensor probe = sd.get("classifier.weight");
+        if (probe != null && probe.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Double)
+            model.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);     // float64 weights stay float64
         StateDicts.load(model, sd, true, path.toString());
         model.eval();
         return new LoadedModel(model, config, pre);
@@ -119,9 +121,5 @@ public final class ModelDir {
         if (t == null) throw new WeightsException(source + ": missing tensor '" + key + "' (needed to infer the config; "
                 + "put a config.json beside the file)");
         return t;
-    }
-
-    static String lower(Path p) {
-        return p.getFileName().toString().toLowerCase(Locale.ROOT);
     }
 }

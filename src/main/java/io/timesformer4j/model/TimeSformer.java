@@ -8,7 +8,6 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LongVector;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
@@ -184,6 +183,18 @@ public final class TimeSformer extends Module {
         return out;
     }
 
+    /**
+     * Hugging Face names of the parameters the official code excludes from weight decay
+     * ({@code no_weight_decay}: cls token, position and time embeddings).
+     */
+    public java.util.Set<String> noWeightDecayNames() {
+        java.util.Set<String> s = new java.util.LinkedHashSet<>();
+        s.add("timesformer.embeddings.cls_token");
+        s.add("timesformer.embeddings.position_embeddings");
+        if (timeEmbed != null) s.add("timesformer.embeddings.time_embeddings");
+        return s;
+    }
+
     /** Number of parameters of the instantiated model. */
     public long parameterCount() {
         long total = 0;
@@ -203,9 +214,5 @@ public final class TimeSformer extends Module {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < t.dim(); i++) sb.append(i == 0 ? "" : ", ").append(t.size(i));
         return sb.append(')').toString();
-    }
-
-    static Scalar scalar(double v) {
-        return new Scalar(v);
     }
 }
