@@ -103,6 +103,33 @@ class BadInputTest {
         }
     }
 
+    /** Container intact, every frame's data zeroed: opens, but nothing decodes. */
+    @Test
+    void noDecodableFrames() throws Exception {
+        Path p = TestVideos.write(dir.resolve("zeros.mp4"), 10, 64, 48, 10);
+        byte[] b = Files.readAllBytes(p);
+        int moov = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("moov");
+        int mdat = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("mdat");
+        assertTrue(mdat > 0 && moov > mdat, "non-faststart layout expected");
+        Arrays.fill(b, mdat + 4, moov - 4, (byte) 0);
+        Files.write(p, b);
+        assertTrue(failure(p).reason().contains("no decodable video frames"), failure(p).reason());
+    }
+
+    /** An audio-only file is a readable container without a video stream. */
+    @Test
+    void audioOnly() throws Exception {
+        Path p = dir.resolve("tone.wav");
+        try (org.bytedeco.javacv.FFmpegFrameRecorder r = new org.bytedeco.javacv.FFmpegFrameRecorder(p.toFile(), 1)) {
+            r.setSampleRate(8000);
+            r.start();
+            short[] pcm = new short[8000];
+            for (int i = 0; i < pcm.length; i++) pcm[i] = (short) (8000 * Math.sin(i * 0.1));
+            r.recordSamples(java.nio.ShortBuffer.wrap(pcm));
+        }
+        assertTrue(failure(p).reason().contains("no video stream"), failure(p).reason());
+    }
+
     private static void truncate(Path p, double keep) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
             f.setLength((long) (f.length() * keep));
