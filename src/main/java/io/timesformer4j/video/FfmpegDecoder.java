@@ -273,15 +273,18 @@ final class FfmpegDecoder implements AutoCloseable {
         return out;
     }
 
-    /** Largest timestamp in the container's index (any frame), or {@code Long.MIN_VALUE} without one. */
-    long indexEnd() {
-        int n = avformat_index_get_entries_count(st);
-        long end = Long.MIN_VALUE;
-        for (int i = Math.max(0, n - 8); i < n; i++) {
-            AVIndexEntry e = avformat_index_get_entry(st, i);
-            if (e != null && !e.isNull()) end = Math.max(end, e.timestamp());
-        }
-        return end;
+    /**
+     * True for a Matroska/WebM file whose index is not loaded yet: its demuxer reads the cues at the end of
+     * the file only when asked to seek.
+     */
+    boolean deferredIndex() {
+        String name = fmt.iformat() == null || fmt.iformat().isNull() ? "" : fmt.iformat().name().getString();
+        return name.contains("matroska") && avformat_index_get_entries_count(st) <= 1;
+    }
+
+    /** The stream's first timestamp (0 when unknown). */
+    long startPts() {
+        return st.start_time() == AV_NOPTS_VALUE ? 0 : st.start_time();
     }
 
     /** Seeks to the keyframe at or before {@code ts} (stream time base) and resets the decoder. */

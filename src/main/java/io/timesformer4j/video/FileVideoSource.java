@@ -34,7 +34,6 @@ final class FileVideoSource implements VideoSource {
     /** A seek happened since the last restart: indices now come from timestamps. */
     private boolean seeked;
     private long[] keyframes;
-    private boolean blindSeekTried;
     private int seeks;
 
     private FileVideoSource(Path path, FfmpegDecoder dec, Options options) {
@@ -100,6 +99,12 @@ final class FileVideoSource implements VideoSource {
     /** Decodes forward until every wanted frame is in {@code asm} or the stream ends. */
     private Pass decode(ClipAssembler asm, int[] size) throws VideoException {
         if (asm.firstMissing() >= 0 && asm.firstMissing() < next) restart();
+        if (next == 0 && options.keyframeSeeks() && dec.deferredIndex() && asm.lastWanted() >= 2 * MIN_SEEK_GAIN) {
+            // Matroska/WebM read their cues (the keyframe index) on the first seek: seek to the start now, where
+            // it costs nothing, so that later seeks know where the keyframes are.
+            dec.seekKeyframe(dec.startPts());
+            keyframes = null;
+        }
         while (!asm.complete()) {
             int target = asm.firstMissing();
             boolean justSeeked = maybeSeek(target);
@@ -160,21 +165,7 @@ final class FileVideoSource implements VideoSource {
             seeks++;
             return true;
         }
-        // The index may end before the current frame (Matroska reads its cues on the first seek only):
-        // then seek once to the target's own time, which lands on the keyframe before it, and reload the index.
-        if (blindSeekTried || (keyframes.length > 0 && dec.indexEnd() >= dec.pts())) return false;
-        blindSeekTried = true;
-        long ts;
-        try {
-            ts = pts0 + Math.multiplyExact((long) target, Math.multiplyExact(dec.fpsDen, dec.tbDen)) / (dec.fpsNum * dec.tbNum);
-        } catch (ArithmeticException e) {
-            return false;
-        }
-        if (!dec.seekKeyframe(ts)) return false;
-        keyframes = null;
-        seeked = true;
-        seeks++;
-        return true;
+        return false;
     }
 
     /** Receives every decoded frame of {@link #forEachFrame}. */
