@@ -54,7 +54,7 @@ final class FrameFolderSource implements VideoSource {
      * {@code frame*.png} and {@code thumb*.jpg}), the largest group wins.
      */
     static List<Path> listFrames(Path dir) throws VideoException {
-        Map<String, List<Path>> groups = new HashMap<>();
+        Map<String, List<Path>> groups = new java.util.TreeMap<>();   // sorted: ties between groups resolve the same way every time
         Map<Path, Long> numbers = new HashMap<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
@@ -74,11 +74,13 @@ final class FrameFolderSource implements VideoSource {
     }
 
     private static FfmpegDecoder openImage(Path file) throws VideoException {
+        long size;
         try {
-            if (Files.size(file) == 0) throw new VideoException(file, "empty image file (0 bytes)");
+            size = Files.size(file);
         } catch (IOException e) {
             throw new VideoException(file, "cannot read image (" + e.getMessage() + ")", e);
         }
+        if (size == 0) throw new VideoException(file, "empty image file (0 bytes)");
         try {
             return new FfmpegDecoder(file, 1);
         } catch (VideoException e) {
