@@ -36,7 +36,10 @@ public final class Natives {
             Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
             Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
             Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
-            org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
+            // FFmpeg's own log lines (one per damaged packet) would drown our per-file reports; the decoder
+            // reports failures itself, naming the file. TIMESFORMER_FFMPEG_LOG=1 shows FFmpeg's errors again.
+            org.bytedeco.ffmpeg.global.avutil.av_log_set_level(System.getenv("TIMESFORMER_FFMPEG_LOG") != null
+                    ? org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR : org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET);
             loaded = true;
         }
     }
