@@ -43,8 +43,8 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "override the preset's depth") Integer layers;
     @Option(names = "--heads", description = "override the preset's attention heads") Integer heads;
     @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice)") Integer threads;
-    @Option(names = "--blas-threads", description = "OpenBLAS threads for fp32 matmuls (default: 1 when --threads > 1, "
-            + "else the available cores; see docs/performance.md)") Integer blasThreads;
+    @Option(names = "--blas-threads", description = "OpenBLAS threads for fp32 matmuls (default: 1, so that only libtorch's "
+            + "OpenMP pool runs; see docs/performance.md)") Integer blasThreads;
     @Option(names = "--iters", defaultValue = "5", description = "timed steps (default: ${DEFAULT-VALUE})") int iters;
     @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})") int warmup;
     @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (CPU autocast) (default: ${DEFAULT-VALUE})") String precision;
@@ -55,9 +55,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
-        int blas = blasThreads != null ? blasThreads
-                : get_num_threads() > 1 ? 1 : Runtime.getRuntime().availableProcessors();
-        setBlasThreads(blas);
+        setBlasThreads(blasThreads != null ? blasThreads : 1);
         boolean bf16 = switch (precision) {
             case "fp32" -> false;
             case "bf16" -> true;
@@ -126,7 +124,8 @@ public final class BenchModelCommand implements Callable<Integer> {
             ObjectMapper om = new ObjectMapper();
             ObjectNode o = om.createObjectNode();
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
-                    .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("batch", batch)
+                    .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
+                    .put("layers", c.numHiddenLayers()).put("batch", batch)
                     .put("precision", precision).put("threads", get_num_threads()).put("blas_threads", blasThreads()).put("iters", iters)
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
