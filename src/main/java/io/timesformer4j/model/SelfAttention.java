@@ -56,14 +56,16 @@ final class SelfAttention extends Module {
         Tensor a;
         if (isReducedFloat(q)) {
             // bf16/fp16 (CPU autocast): this libtorch build's reduced-precision CPU SDPA kernel is ~15x slower
-            // than its fp32 one (docs/performance.md), so run the scores in fp32; the projection below goes
-            // back to bf16 under autocast. Attention is a small share of the FLOPs; fp32 is also more exact.
+            // than its fp32 one (docs/performance.md), so run the scores in fp32 and cast the result back.
+            // Attention is a small share of the FLOPs; fp32 is also more exact.
             boolean autocast = is_autocast_enabled(DeviceType.CPU);
             set_autocast_enabled(DeviceType.CPU, false);
             try {
+                // back to the input dtype: what autocast would do before the projection anyway, and
+                // needed when the whole model is bf16 without autocast
                 a = scaled_dot_product_attention(q.to(ScalarType.Float), k.to(ScalarType.Float),
                         v.to(ScalarType.Float), new TensorOptional(), train ? attnDrop : 0.0, false,
-                        new DoubleOptional(), false);
+                        new DoubleOptional(), false).to(q.scalar_type().intern());
             } finally {
                 set_autocast_enabled(DeviceType.CPU, autocast);
             }
