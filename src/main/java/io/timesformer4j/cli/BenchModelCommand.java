@@ -39,7 +39,12 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "2", description = "clips per step (default: ${DEFAULT-VALUE})") int batch;
     @Option(names = "--frames", description = "frames per clip (default: the preset's)") Integer frames;
     @Option(names = "--image-size", description = "input size (default: the preset's)") Integer imageSize;
+    @Option(names = "--hidden-size", description = "override the preset's width (intermediate = 4x)") Integer hiddenSize;
+    @Option(names = "--layers", description = "override the preset's depth") Integer layers;
+    @Option(names = "--heads", description = "override the preset's attention heads") Integer heads;
     @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice)") Integer threads;
+    @Option(names = "--blas-threads", description = "OpenBLAS threads for fp32 matmuls (default: 1, so that only libtorch's "
+            + "OpenMP pool runs; see docs/performance.md)") Integer blasThreads;
     @Option(names = "--iters", defaultValue = "5", description = "timed steps (default: ${DEFAULT-VALUE})") int iters;
     @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})") int warmup;
     @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (CPU autocast) (default: ${DEFAULT-VALUE})") String precision;
@@ -50,6 +55,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
+        setBlasThreads(blasThreads != null ? blasThreads : 1);
         boolean bf16 = switch (precision) {
             case "fp32" -> false;
             case "bf16" -> true;
@@ -59,6 +65,12 @@ public final class BenchModelCommand implements Callable<Integer> {
         TimesformerConfig c = Presets.get(preset, null);
         if (frames != null) c = c.withFrames(frames);
         if (imageSize != null) c = c.withImageSize(imageSize);
+        if (hiddenSize != null || layers != null || heads != null) {
+            int d = hiddenSize != null ? hiddenSize : c.hiddenSize();
+            c = TimesformerConfig.of(c.imageSize(), c.patchSize(), c.numFrames(), d,
+                    layers != null ? layers : c.numHiddenLayers(), heads != null ? heads : c.numAttentionHeads(),
+                    hiddenSize != null ? 4 * d : c.intermediateSize(), c.attentionType(), c.labels());
+        }
         manual_seed(0);
         TimeSformer model = new TimeSformer(c);
         model.train(true);
@@ -66,6 +78,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         System.out.printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), batch %d, %s, %d threads%n",
                 preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), batch, precision,
                 get_num_threads());
+        System.out.printf("  OpenBLAS threads %d (libtorch's own pool: %d)%n", blasThreads(), get_num_threads());
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long t0 = System.nanoTime();
@@ -111,14 +124,29 @@ public final class BenchModelCommand implements Callable<Integer> {
             ObjectMapper om = new ObjectMapper();
             ObjectNode o = om.createObjectNode();
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
-                    .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("batch", batch)
-                    .put("precision", precision).put("threads", get_num_threads()).put("iters", iters)
+                    .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
+                    .put("layers", c.numHiddenLayers()).put("batch", batch)
+                    .put("precision", precision).put("threads", get_num_threads()).put("blas_threads", blasThreads()).put("iters", iters)
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
                     .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);
             System.out.println(om.writeValueAsString(o));
         }
         return 0;
+    }
+
+    /**
+     * libtorch (this build) runs fp32 matmuls in OpenBLAS, whose pthread pool is separate from libtorch's OpenMP
+     * pool. With both pools at 2+ threads they spin against each other and a step gets 5-15x slower
+     * (docs/performance.md), so keep one of them at 1.
+     */
+    static void setBlasThreads(int n) {
+        org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_full.class);
+        org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(Math.max(1, n));
+    }
+
+    static int blasThreads() {
+        return org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
     }
 
     /** Best-of-several n x n x n matmul rate in GFLOP/s (about a second of work). */

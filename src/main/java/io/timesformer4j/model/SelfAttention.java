@@ -7,7 +7,12 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
 import static org.bytedeco.pytorch.global.torch.dropout;
+import static org.bytedeco.pytorch.global.torch.is_autocast_enabled;
+import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
 
 /**
@@ -37,13 +42,37 @@ final class SelfAttention extends Module {
         proj = output.register_module("dense", new LinearImpl(dim, dim));
     }
 
+    private static boolean isReducedFloat(Tensor x) {
+        ScalarType s = x.scalar_type().intern();
+        return s == ScalarType.BFloat16 || s == ScalarType.Half;
+    }
+
     /** {@code x (R, L, D)} -> {@code (R, L, D)}: attention among the L tokens of each of the R rows. */
     Tensor forward(Tensor x) {
         long r = x.size(0), l = x.size(1), d = x.size(2);
         Tensor t = qkv.forward(x).reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);   // (3, R, h, L, d/h)
         boolean train = is_training();
-        Tensor a = scaled_dot_product_attention(t.select(0, 0), t.select(0, 1), t.select(0, 2), new TensorOptional(),
-                train ? attnDrop : 0.0, false, new DoubleOptional(), false);                     // (R, h, L, d/h)
+        Tensor q = t.select(0, 0), k = t.select(0, 1), v = t.select(0, 2);
+        Tensor a;
+        if (isReducedFloat(q)) {
+            // bf16/fp16 (CPU autocast): this libtorch build's reduced-precision CPU SDPA kernel is ~15x slower
+            // than its fp32 one (docs/performance.md), so run the scores in fp32 and cast the result back.
+            // Attention is a small share of the FLOPs; fp32 is also more exact.
+            boolean autocast = is_autocast_enabled(DeviceType.CPU);
+            set_autocast_enabled(DeviceType.CPU, false);
+            try {
+                // back to the input dtype: what autocast would do before the projection anyway, and
+                // needed when the whole model is bf16 without autocast
+                a = scaled_dot_product_attention(q.to(ScalarType.Float), k.to(ScalarType.Float),
+                        v.to(ScalarType.Float), new TensorOptional(), train ? attnDrop : 0.0, false,
+                        new DoubleOptional(), false).to(q.scalar_type().intern());
+            } finally {
+                set_autocast_enabled(DeviceType.CPU, autocast);
+            }
+        } else {
+            a = scaled_dot_product_attention(q, k, v, new TensorOptional(), train ? attnDrop : 0.0, false,
+                    new DoubleOptional(), false);                                                // (R, h, L, d/h)
+        }
         Tensor out = proj.forward(a.transpose(1, 2).reshape(r, l, d));
         return projDrop > 0 && train ? dropout(out, projDrop, true) : out;
     }

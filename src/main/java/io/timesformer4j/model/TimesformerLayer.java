@@ -83,16 +83,19 @@ final class TimesformerLayer extends Module {
         Tensor xt = patches.reshape(b * n, t, d);
         Tensor resT = dropPath(temporalAttn.forward(temporalNorm1.forward(xt))).reshape(b, n * t, d);
         xt = patches.add(temporalFc.forward(resT));                                        // (B, N*T, D)
-        // spatial attention among the N patches of each frame, with the CLS token: rows (B*T, 1+N, D)
+        // spatial attention among the N patches of each frame, with the CLS token: rows (B*T, 1+N, D).
+        // One cat straight from the permuted view builds the rows (no separate reshape copy).
         Tensor initCls = x.narrow(1, 0, 1);                                                // (B, 1, D)
-        Tensor cls = initCls.repeat(1, t, 1).reshape(b * t, 1, d);
-        Tensor xs = xt.reshape(b, n, t, d).permute(0, 2, 1, 3).reshape(b * t, n, d);
-        xs = cat(new TensorVector(cls, xs), 1);                                             // (B*T, 1+N, D)
+        Tensor cls = initCls.unsqueeze(1).expand(b, t, 1, d);                              // (B, T, 1, D)
+        Tensor xs = cat(new TensorVector(cls, xt.view(b, n, t, d).permute(0, 2, 1, 3)), 2)
+                .view(b * t, n + 1, d);                                                    // (B*T, 1+N, D)
         Tensor resS = dropPath(attn.forward(norm1.forward(xs)));
         Tensor clsRes = resS.select(1, 0).reshape(b, t, d).mean(new long[] {1}, true,
                 new org.bytedeco.pytorch.ScalarTypeOptional());                             // (B, 1, D)
-        Tensor res = resS.narrow(1, 1, n).reshape(b, t, n, d).permute(0, 2, 1, 3).reshape(b, n * t, d);
-        x = cat(new TensorVector(initCls, xt), 1).add(cat(new TensorVector(clsRes, res), 1));
+        // residual: the add reads the spatial result through a permuted view (same sums as the official
+        // cat + add, without materialising the permuted copy and two cats first)
+        Tensor tokens = xt.view(b, n, t, d).add(resS.narrow(1, 1, n).view(b, t, n, d).permute(0, 2, 1, 3));
+        x = cat(new TensorVector(initCls.add(clsRes), tokens.view(b, n * t, d)), 1);     // (B, 1+N*T, D)
         return x.add(dropPath(mlp(norm2.forward(x))));
     }
 
