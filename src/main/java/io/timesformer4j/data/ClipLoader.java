@@ -1,0 +1,229 @@
+package io.timesformer4j.data;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Loads batches of clips with {@code workers} parallel decode threads and bounded prefetch.
+ *
+ * <p><b>Determinism.</b> The sample order (shuffled in TRAIN) and every random choice for a sample (temporal
+ * jitter, crop, flip) derive from {@code (seed, epoch, sample index)} only, never from thread timing: the
+ * same arguments give the same batches with 1 or N workers. VAL and TEST keep the list order.
+ *
+ * <p><b>Memory.</b> At most {@link #prefetch()} clips ({@code max(2*batchSize, workers)}) are decoded or being
+ * decoded ahead of the consumer, plus the batch being assembled.
+ *
+ * <p><b>Bad inputs.</b> A video that fails to decode (not a video, truncated beyond use, no frame) is
+ * skipped and listed in {@link #skipped()}; its batch has one sample fewer (no replacement, so batches stay
+ * deterministic). A batch whose samples all failed is left out, so {@link #size()} is an upper bound.
+ * Videos shorter than the clip are used with repeated frames.
+ *
+ * <p><b>Threads.</b> Each iteration owns a fixed pool of daemon threads, shut down when the iteration ends
+ * or when {@link #close()} is called (use try-with-resources when a loop may exit early). Worker threads only
+ * decode and transform Java arrays; tensors are made by the consumer ({@link Batch#pixelValues()}).
+ */
+public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
+    private static final AtomicInteger LOADER_IDS = new AtomicInteger();
+
+    private final List<Sample> samples;
+    private final ClipSpec spec;
+    private final Mode mode;
+    private final int batchSize;
+    private final int workers;
+    private final long seed;
+    private final int epoch;
+    private final ClipDecoder decoder;
+    private final ClipTransform transform;
+    private final int id = LOADER_IDS.incrementAndGet();
+    private final List<BadInput> skipped = new CopyOnWriteArrayList<>();
+    private final List<ExecutorService> pools = new ArrayList<>();
+
+    /** Loader decoding with FFmpeg ({@code video.VideoSource}). */
+    public ClipLoader(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed, int epoch) {
+        this(samples, spec, mode, batchSize, workers, seed, epoch, VideoSourceDecoder.INSTANCE);
+    }
+
+    /** Loader with a custom decoder (tests, other sources). */
+    public ClipLoader(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed, int epoch,
+                      ClipDecoder decoder) {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
+        if (workers < 1) throw new IllegalArgumentException("workers must be >= 1: " + workers);
+        this.samples = List.copyOf(samples);
+        this.spec = spec;
+        this.mode = mode;
+        this.batchSize = batchSize;
+        this.workers = workers;
+        this.seed = seed;
+        this.epoch = epoch;
+        this.decoder = decoder;
+        this.transform = new ClipTransform(spec, mode);
+    }
+
+    /** Batches per pass: {@code ceil(samples / batchSize)} (fewer only if every sample of a batch is skipped). */
+    public int size() {
+        return (samples.size() + batchSize - 1) / batchSize;
+    }
+
+    /** Clips decoded ahead of the consumer at most. */
+    public int prefetch() {
+        return Math.max(2 * batchSize, workers);
+    }
+
+    /** Inputs skipped during the latest iteration, each with file and reason, in sample order. */
+    public List<BadInput> skipped() {
+        return List.copyOf(skipped);
+    }
+
+    /** The sample order of this epoch: a seeded permutation in TRAIN, the list order otherwise. */
+    public int[] order() {
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) idx.add(i);
+        if (mode == Mode.TRAIN) Collections.shuffle(idx, new Random(mix(seed, epoch, -1)));
+        return idx.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public Iterator<Batch> iterator() {
+        skipped.clear();
+        return new BatchIterator();
+    }
+
+    /** Stops all decode threads of this loader; an iteration in progress then ends. */
+    @Override
+    public void close() {
+        synchronized (pools) {
+            for (ExecutorService p : pools) p.shutdownNow();
+            pools.clear();
+        }
+    }
+
+    /** A well-mixed 64-bit seed from several values (SplitMix64 finaliser on a running hash). */
+    static long mix(long... values) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (long v : values) {
+            h ^= v + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2);
+            h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+            h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+            h ^= h >>> 31;
+        }
+        return h;
+    }
+
+    private record Result(int index, float[] pixels, BadInput bad) {}
+
+    private Result load(int index) {
+        Sample s = samples.get(index);
+        long sampleSeed = mix(seed, epoch, index);
+        try {
+            ClipDecoder.Frames f = decoder.decode(s.path(), n -> FrameSampling.indices(spec, mode, n, sampleSeed), spec.shortSide());
+            if (f == null || f.count() == 0 || f.frameCount() < 1) return new Result(index, null, new BadInput(s.path(), "no decodable frames"));
+            float[] px = transform.apply(f.rgb(), f.count(), f.height(), f.width(), new Random(mix(sampleSeed, 1)));
+            return new Result(index, px, null);
+        } catch (Exception e) {
+            String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            return new Result(index, null, new BadInput(s.path(), msg));
+        }
+    }
+
+    private final class BatchIterator implements Iterator<Batch> {
+        private final int[] order = order();
+        private final ExecutorService pool;
+        private final ArrayDeque<Future<Result>> inFlight = new ArrayDeque<>();
+        private int submitted;
+        private Batch next;
+        private boolean finished;
+
+        BatchIterator() {
+            AtomicInteger n = new AtomicInteger();
+            pool = Executors.newFixedThreadPool(workers, r -> {
+                Thread t = new Thread(r, "clip-loader-" + id + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            synchronized (pools) {
+                pools.add(pool);
+            }
+            fill();
+        }
+
+        private void fill() {
+            while (inFlight.size() < prefetch() && submitted < order.length && !pool.isShutdown()) {
+                int index = order[submitted++];
+                inFlight.add(pool.submit(() -> load(index)));
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && !finished) next = advance();
+            return next != null;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            Batch b = next;
+            next = null;
+            return b;
+        }
+
+        private Batch advance() {
+            while (!inFlight.isEmpty()) {
+                List<Result> ok = new ArrayList<>();
+                for (int k = 0; k < batchSize && !inFlight.isEmpty(); k++) {
+                    Result r;
+                    try {
+                        r = inFlight.poll().get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return stop();
+                    } catch (java.util.concurrent.CancellationException | ExecutionException e) {
+                        return stop();                         // pool shut down by close()
+                    }
+                    fill();
+                    if (r.bad() != null) skipped.add(r.bad());
+                    else ok.add(r);
+                }
+                if (!ok.isEmpty()) return assemble(ok);
+            }
+            return stop();
+        }
+
+        private Batch stop() {
+            finished = true;
+            pool.shutdownNow();
+            synchronized (pools) {
+                pools.remove(pool);
+            }
+            inFlight.clear();
+            return null;
+        }
+
+        private Batch assemble(List<Result> ok) {
+            int per = transform.outputLength();
+            float[] pixels = new float[ok.size() * per];
+            int[] labels = new int[ok.size()];
+            List<Sample> batchSamples = new ArrayList<>();
+            for (int i = 0; i < ok.size(); i++) {
+                System.arraycopy(ok.get(i).pixels(), 0, pixels, i * per, per);
+                Sample s = samples.get(ok.get(i).index());
+                labels[i] = s.label();
+                batchSamples.add(s);
+            }
+            if (inFlight.isEmpty() && submitted == order.length) stop();   // last batch: release threads now
+            int sz = spec.cropSize();
+            return new Batch(pixels, ok.size(), spec.views(mode), spec.numFrames(), sz, sz, labels, batchSamples);
+        }
+    }
+}
