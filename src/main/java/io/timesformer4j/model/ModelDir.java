@@ -1,0 +1,127 @@
+package io.timesformer4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.bytedeco.pytorch.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Hugging Face model directories ({@code config.json} + {@code model.safetensors} or
+ * {@code pytorch_model.bin} + {@code preprocessor_config.json}) and single weight files (official
+ * {@code .pyth}, {@code .safetensors}, {@code .bin}) as whole models.
+ */
+public final class ModelDir {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Pattern BLOCK_INDEX = Pattern.compile("timesformer\\.encoder\\.layer\\.(\\d+)\\..*");
+
+    /** A model read from disk with its config and preprocessing. */
+    public record LoadedModel(TimeSformer model, TimesformerConfig config, Preprocessing preprocessing) {}
+
+    private ModelDir() {}
+
+    /**
+     * Writes {@code dir/config.json}, {@code dir/model.safetensors} (metadata {@code format=pt}) and
+     * {@code dir/preprocessor_config.json}, each atomically. Loading it back gives bit-identical weights.
+     */
+    public static void save(TimeSformer model, Preprocessing preprocessing, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Tensor> sd = model.stateDict();
+        SafeTensors.write(dir.resolve("model.safetensors"), sd, Map.of("format", "pt"));
+        var cfg = model.config().toJson();
+        Tensor any = sd.values().iterator().next();
+        cfg.put("torch_dtype", any.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Double
+                ? "float64" : "float32");
+        AtomicFiles.writeString(dir.resolve("config.json"), JSON.writeValueAsString(cfg) + "\n");
+        Preprocessing p = preprocessing != null ? preprocessing : Preprocessing.defaults(model.config().imageSize());
+        AtomicFiles.writeString(dir.resolve("preprocessor_config.json"), JSON.writeValueAsString(p.toJson()) + "\n");
+    }
+
+    /** Reads {@code config.json} of a model directory (or the one beside a weights file). */
+    public static TimesformerConfig readConfig(Path dirOrFile) throws IOException {
+        Path cfg = configPath(dirOrFile);
+        if (cfg == null) throw new WeightsException(dirOrFile + ": no config.json");
+        try {
+            return TimesformerConfig.fromJson(JSON.readTree(cfg.toFile()));
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new WeightsException(cfg + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads a model: a Hugging Face directory, or a weights file. For a file, a {@code config.json}
+     * beside it is used if present; otherwise the config is inferred from the tensor shapes (heads =
+     * hidden/64, attention type from the presence of temporal / time parameters). Loading is strict.
+     */
+    public static LoadedModel load(Path path) throws IOException {
+        if (!Files.exists(path)) throw new WeightsException(path + ": no such file or directory");
+        Map<String, Tensor> sd = StateDicts.toHfNames(StateDicts.read(path));
+        Path cfgPath = configPath(path);
+        TimesformerConfig config = cfgPath != null ? readConfig(path) : inferConfig(sd, path);
+        Preprocessing pre = Preprocessing.defaults(config.imageSize());
+        Path base = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        Path pp = base == null ? null : base.resolve("preprocessor_config.json");
+        if (pp != null && Files.isRegularFile(pp)) {
+            try {
+                pre = Preprocessing.fromJson(JSON.readTree(pp.toFile()), config.imageSize());
+            } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new WeightsException(pp + ": " + e.getMessage());
+            }
+        }
+        TimeSformer model = new TimeSformer(config);
+        StateDicts.load(model, sd, true, path.toString());
+        model.eval();
+        return new LoadedModel(model, config, pre);
+    }
+
+    private static Path configPath(Path p) {
+        Path dir = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
+        if (dir == null) return null;
+        Path c = dir.resolve("config.json");
+        return Files.isRegularFile(c) ? c : null;
+    }
+
+    /** A config matching a Hugging Face-named state dict of an official-style model. */
+    static TimesformerConfig inferConfig(Map<String, Tensor> sd, Path source) throws WeightsException {
+        Tensor pos = require(sd, "timesformer.embeddings.position_embeddings", source);
+        Tensor proj = require(sd, "timesformer.embeddings.patch_embeddings.projection.weight", source);
+        Tensor head = require(sd, "classifier.weight", source);
+        Tensor fc1 = require(sd, "timesformer.encoder.layer.0.intermediate.dense.weight", source);
+        Tensor time = sd.get("timesformer.embeddings.time_embeddings");
+        int depth = 0;
+        for (String k : sd.keySet()) {
+            Matcher m = BLOCK_INDEX.matcher(k);
+            if (m.matches()) depth = Math.max(depth, Integer.parseInt(m.group(1)) + 1);
+        }
+        int hidden = (int) pos.size(2), patch = (int) proj.size(2);
+        int grid = (int) Math.round(Math.sqrt(pos.size(1) - 1));
+        AttentionType type = sd.containsKey("timesformer.encoder.layer.0.temporal_dense.weight")
+                ? AttentionType.DIVIDED_SPACE_TIME
+                : time != null ? AttentionType.JOINT_SPACE_TIME : AttentionType.SPACE_ONLY;
+        int heads = Math.max(1, hidden / 64);
+        try {
+            return TimesformerConfig.of(grid * patch, patch, time == null ? 8 : (int) time.size(1), hidden, depth, heads,
+                    (int) fc1.size(0), type, TimesformerConfig.defaultLabels((int) head.size(0)));
+        } catch (IllegalArgumentException e) {
+            throw new WeightsException(source + ": cannot infer a model config from the tensor shapes: " + e.getMessage());
+        }
+    }
+
+    private static Tensor require(Map<String, Tensor> sd, String key, Path source) throws WeightsException {
+        Tensor t = sd.get(key);
+        if (t == null) throw new WeightsException(source + ": missing tensor '" + key + "' (needed to infer the config; "
+                + "put a config.json beside the file)");
+        return t;
+    }
+
+    static String lower(Path p) {
+        return p.getFileName().toString().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,203 @@
+package io.timesformer4j.model;
+
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.Conv2dOptions;
+import org.bytedeco.pytorch.InterpolateFuncOptions;
+import org.bytedeco.pytorch.LayerNormImpl;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LongVector;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.kNearest;
+import org.bytedeco.javacpp.LongPointer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.bytedeco.pytorch.global.torch.cat;
+import static org.bytedeco.pytorch.global.torch.dropout;
+import static org.bytedeco.pytorch.global.torch.interpolate;
+import static org.bytedeco.pytorch.global.torch.zeros;
+
+/**
+ * TimeSformer video classifier, computing exactly what the official {@code VisionTransformer}
+ * (facebookresearch/TimeSformer {@code vit.py}) computes, with Hugging Face parameter names
+ * ({@code timesformer.embeddings.cls_token}, ..., {@code classifier.weight}).
+ *
+ * <p>Input {@code pixel_values (B, T, C, H, W)}, already normalised. Frames or sizes different from the
+ * config are handled as the official model does: position embeddings resized by nearest interpolation on
+ * the patch grid, time embeddings by nearest interpolation over frames. The constructor applies the
+ * official initialisation (see {@link OfficialInit}).
+ */
+public final class TimeSformer extends Module {
+    private final TimesformerConfig config;
+    final Tensor clsToken;          // (1, 1, D)
+    final Tensor posEmbed;          // (1, 1+N, D)
+    final Tensor timeEmbed;         // (1, T, D), null for space_only
+    final Conv2dImpl patchProj;
+    final List<TimesformerLayer> layers = new ArrayList<>();
+    final LayerNormImpl norm;
+    final LinearImpl classifier;
+
+    /** All intermediate tensors of one forward pass (see the fixture README for their meaning). */
+    public record Outputs(Tensor embeddings, List<Tensor> hiddenStates, Tensor sequenceOutput, Tensor pooledPrenorm,
+                          Tensor lastHiddenState, Tensor clsFeature, Tensor logits) {}
+
+    /** Builds the model with the official random initialisation (libtorch's global generator). */
+    public TimeSformer(TimesformerConfig config) {
+        this.config = config;
+        int d = config.hiddenSize();
+        Module backbone = register_module("timesformer", new Module());
+        Module embeddings = backbone.register_module("embeddings", new Module());
+        // keep our own handles: register_parameter returns a reference into a vector that later
+        // registrations reallocate; the registered parameter shares the TensorImpl with these handles
+        clsToken = zeros(1, 1, d);
+        posEmbed = zeros(1, config.numPatches() + 1, d);
+        timeEmbed = config.attentionType() == AttentionType.SPACE_ONLY ? null : zeros(1, config.numFrames(), d);
+        embeddings.register_parameter("cls_token", clsToken);
+        embeddings.register_parameter("position_embeddings", posEmbed);
+        if (timeEmbed != null) embeddings.register_parameter("time_embeddings", timeEmbed);
+        int p = config.patchSize();
+        Conv2dOptions co = new Conv2dOptions(config.numChannels(), d, new LongPointer(p, p));
+        co.stride().put(new long[] {p, p});
+        patchProj = embeddings.register_module("patch_embeddings", new Module())
+                .register_module("projection", new Conv2dImpl(co));
+        Module layerList = backbone.register_module("encoder", new Module()).register_module("layer", new Module());
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            double dpr = config.numHiddenLayers() == 1 ? 0.0
+                    : config.dropPathRate() * i / (config.numHiddenLayers() - 1);     // linspace(0, rate, depth)
+            layers.add(layerList.register_module(Integer.toString(i), new TimesformerLayer(config, dpr)));
+        }
+        norm = backbone.register_module("layernorm", TimesformerLayer.layerNorm(d, config.layerNormEps()));
+        classifier = register_module("classifier", new LinearImpl(d, config.numLabels()));
+        OfficialInit.apply(this);
+    }
+
+    public TimesformerConfig config() {
+        return config;
+    }
+
+    /** {@code pixelValues (B, T, C, H, W)} -> logits {@code (B, num_labels)}. */
+    public Tensor forward(Tensor pixelValues) {
+        return forwardWithOutputs(pixelValues, false).logits();
+    }
+
+    /** Classifier input {@code (B, D)}: the final-LayerNorm CLS token (official {@code forward_features}). */
+    public Tensor features(Tensor pixelValues) {
+        return forwardWithOutputs(pixelValues, false).clsFeature();
+    }
+
+    /**
+     * The forward pass keeping its intermediates. {@code hiddenStates} is filled only when
+     * {@code keepHiddenStates}; {@code pooledPrenorm} is non-null only for space-only attention.
+     */
+    public Outputs forwardWithOutputs(Tensor pixelValues, boolean keepHiddenStates) {
+        if (pixelValues.dim() != 5)
+            throw new IllegalArgumentException("pixel_values must be (B, T, C, H, W), got " + shape(pixelValues));
+        long b = pixelValues.size(0), t = pixelValues.size(1), c = pixelValues.size(2);
+        long h = pixelValues.size(3), w = pixelValues.size(4);
+        int p = config.patchSize();
+        if (c != config.numChannels() || h % p != 0 || w % p != 0 || h < p || w < p)
+            throw new IllegalArgumentException("pixel_values " + shape(pixelValues) + " do not fit the model: need "
+                    + config.numChannels() + " channels and H, W multiples of the patch size " + p);
+        long gw = w / p, n = (h / p) * gw, d = config.hiddenSize();
+        boolean train = is_training();
+        double drop = config.hiddenDropoutProb();
+
+        Tensor x = patchProj.forward(pixelValues.reshape(b * t, c, h, w)).flatten(2, -1).transpose(1, 2); // (B*T, N, D)
+        x = cat(new TensorVector(clsToken.expand(b * t, 1, d), x), 1);                                  // (B*T, 1+N, D)
+        x = x.add(positionEmbedding(n, h / p, gw));
+        if (train && drop > 0) x = dropout(x, drop, true);
+        if (config.attentionType() != AttentionType.SPACE_ONLY) {
+            Tensor cls = x.narrow(0, 0, b).narrow(1, 0, 1);                                             // (B, 1, D)
+            Tensor tokens = x.narrow(1, 1, n).reshape(b, t, n, d).permute(0, 2, 1, 3);                 // (B, N, T, D)
+            tokens = tokens.add(timeEmbedding(t));
+            if (train && drop > 0) tokens = dropout(tokens, drop, true);
+            x = cat(new TensorVector(cls, tokens.reshape(b, n * t, d)), 1);                             // (B, 1+N*T, D)
+        }
+        Tensor embeddings = x;
+        List<Tensor> hidden = new ArrayList<>();
+        for (TimesformerLayer layer : layers) {
+            x = layer.forward(x, b, t);
+            if (keepHiddenStates) hidden.add(x);
+        }
+        Tensor sequence = x;
+        Tensor pooled = null;
+        if (config.attentionType() == AttentionType.SPACE_ONLY) {
+            pooled = x.reshape(b, t, n + 1, d).mean(new long[] {1}, false, new ScalarTypeOptional());   // (B, 1+N, D)
+            x = pooled;
+        }
+        Tensor last = norm.forward(x);
+        Tensor clsFeature = last.select(1, 0);                                                         // (B, D)
+        return new Outputs(embeddings, hidden, sequence, pooled, last, clsFeature, classifier.forward(clsFeature));
+    }
+
+    /** {@code (1, 1+N, D)}: the position embeddings, resized on the patch grid (nearest) if the input differs. */
+    private Tensor positionEmbedding(long n, long gh, long gw) {
+        if (n + 1 == posEmbed.size(1)) return posEmbed;
+        long d = posEmbed.size(2);
+        long grid = Math.round(Math.sqrt(posEmbed.size(1) - 1));
+        Tensor clsPos = posEmbed.narrow(1, 0, 1);
+        Tensor other = posEmbed.narrow(1, 1, posEmbed.size(1) - 1).transpose(1, 2).reshape(1, d, grid, grid);
+        InterpolateFuncOptions io = new InterpolateFuncOptions();
+        io.size().put(new LongVector(gh, gw));
+        io.mode().put(new kNearest());
+        Tensor resized = interpolate(other, io).flatten(2, -1).transpose(1, 2);                        // (1, N, D)
+        return cat(new TensorVector(clsPos, resized), 1);
+    }
+
+    /** {@code (1, T, D)}: the time embeddings, resized over frames (nearest) if the input differs. */
+    private Tensor timeEmbedding(long t) {
+        if (t == timeEmbed.size(1)) return timeEmbed;
+        return resizeNearest1d(timeEmbed, t);
+    }
+
+    /** {@code (1, L, D)} -> {@code (1, size, D)} by nearest interpolation along L ({@code F.interpolate} rule). */
+    static Tensor resizeNearest1d(Tensor seq, long size) {
+        InterpolateFuncOptions io = new InterpolateFuncOptions();
+        io.size().put(new LongVector(new long[] {size}));
+        io.mode().put(new kNearest());
+        return interpolate(seq.transpose(1, 2), io).transpose(1, 2);
+    }
+
+    /** Parameters by Hugging Face name, in registration order (views of the live parameters). */
+    public Map<String, Tensor> stateDict() {
+        StringTensorDict dict = named_parameters(true);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        var items = dict.items();
+        for (long i = 0; i < items.size(); i++) out.put(items.get(i).key().getString(), items.get(i).value());
+        return out;
+    }
+
+    /** Number of parameters of the instantiated model. */
+    public long parameterCount() {
+        long total = 0;
+        for (Tensor t : stateDict().values()) total += t.numel();
+        return total;
+    }
+
+    /** Copies all parameter values into {@code other} (same config); used to clone a model. */
+    public void copyTo(TimeSformer other) {
+        Map<String, Tensor> dst = other.stateDict();
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (var e : stateDict().entrySet()) dst.get(e.getKey()).copy_(e.getValue());
+        }
+    }
+
+    static String shape(Tensor t) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < t.dim(); i++) sb.append(i == 0 ? "" : ", ").append(t.size(i));
+        return sb.append(')').toString();
+    }
+
+    static Scalar scalar(double v) {
+        return new Scalar(v);
+    }
+}

@@ -1,0 +1,211 @@
+package io.timesformer4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Hugging Face {@code TimesformerConfig} fields, plus the class names ({@code id2label} in order).
+ *
+ * <p>{@link #toJson()} / {@link #fromJson(JsonNode)} read and write the Hugging Face {@code config.json}.
+ * {@link #parameterCount()} and {@link #forwardFlopsPerClip()} are computed from the config alone, without
+ * allocating a model.
+ */
+public record TimesformerConfig(
+        int imageSize,
+        int patchSize,
+        int numChannels,
+        int numFrames,
+        int hiddenSize,
+        int numHiddenLayers,
+        int numAttentionHeads,
+        int intermediateSize,
+        String hiddenAct,
+        double hiddenDropoutProb,
+        double attentionProbsDropoutProb,
+        double initializerRange,
+        double layerNormEps,
+        boolean qkvBias,
+        AttentionType attentionType,
+        double dropPathRate,
+        List<String> labels) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public TimesformerConfig {
+        labels = List.copyOf(labels);
+        if (imageSize <= 0 || patchSize <= 0 || imageSize % patchSize != 0)
+            throw new IllegalArgumentException("image_size " + imageSize + " must be a positive multiple of patch_size "
+                    + patchSize);
+        if (numChannels <= 0 || numFrames <= 0 || numHiddenLayers <= 0 || intermediateSize <= 0)
+            throw new IllegalArgumentException("num_channels, num_frames, num_hidden_layers, intermediate_size must be > 0");
+        if (numAttentionHeads <= 0 || hiddenSize <= 0 || hiddenSize % numAttentionHeads != 0)
+            throw new IllegalArgumentException("hidden_size " + hiddenSize + " must be a positive multiple of "
+                    + "num_attention_heads " + numAttentionHeads);
+        if (labels.isEmpty()) throw new IllegalArgumentException("a model needs at least one label");
+        if (!hiddenAct.equals("gelu") && !hiddenAct.equals("gelu_new") && !hiddenAct.equals("gelu_pytorch_tanh"))
+            throw new IllegalArgumentException("unsupported hidden_act '" + hiddenAct + "' (gelu, gelu_new, gelu_pytorch_tanh)");
+        if (attentionType == null) throw new IllegalArgumentException("attention_type is required");
+    }
+
+    /** A config with the official defaults for everything but the shape (no dropout, eps 1e-6, qkv bias). */
+    public static TimesformerConfig of(int imageSize, int patchSize, int numFrames, int hiddenSize, int layers,
+                                       int heads, int intermediate, AttentionType attention, List<String> labels) {
+        return new TimesformerConfig(imageSize, patchSize, 3, numFrames, hiddenSize, layers, heads, intermediate,
+                "gelu", 0.0, 0.0, 0.02, 1e-6, true, attention, 0.0, labels);
+    }
+
+    /** {@code LABEL_0 .. LABEL_{n-1}}, the Hugging Face default names. */
+    public static List<String> defaultLabels(int n) {
+        List<String> l = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) l.add("LABEL_" + i);
+        return l;
+    }
+
+    public int numLabels() {
+        return labels.size();
+    }
+
+    /** Patches per frame, {@code N = (image/patch)^2}. */
+    public int numPatches() {
+        int g = imageSize / patchSize;
+        return g * g;
+    }
+
+    public TimesformerConfig withLabels(List<String> newLabels) {
+        return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, newLabels);
+    }
+
+    public TimesformerConfig withFrames(int frames) {
+        return new TimesformerConfig(imageSize, patchSize, numChannels, frames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels);
+    }
+
+    public TimesformerConfig withImageSize(int size) {
+        return new TimesformerConfig(size, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels);
+    }
+
+    public TimesformerConfig withRegularization(double hiddenDropout, double attentionDropout, double dropPath) {
+        return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropout, attentionDropout,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPath, labels);
+    }
+
+    /** Number of trainable parameters of the model this config builds (equals the official model's count). */
+    public long parameterCount() {
+        long d = hiddenSize, i = intermediateSize, n = numPatches();
+        long qkv = 3 * d * d + (qkvBias ? 3 * d : 0);
+        long attention = qkv + d * d + d;                    // qkv + output projection
+        long block = 2 * d + attention + 2 * d + (d * i + i) + (i * d + d);   // norm1, attn, norm2, mlp
+        if (attentionType == AttentionType.DIVIDED_SPACE_TIME) block += 2 * d + attention + d * d + d;
+        long embeddings = d + (n + 1) * d + (long) numChannels * patchSize * patchSize * d + d;
+        if (attentionType != AttentionType.SPACE_ONLY) embeddings += (long) numFrames * d;
+        return embeddings + numHiddenLayers * block + 2 * d + d * numLabels() + numLabels();
+    }
+
+    /**
+     * Forward floating-point operations for one clip at the config's frames and size, counting a
+     * multiply-add as 2 (matmuls, convolution, attention scores and weighted sums; norms and softmax are
+     * ignored). A training step costs about 3x this.
+     */
+    public double forwardFlopsPerClip() {
+        double d = hiddenSize, i = intermediateSize, n = numPatches(), t = numFrames;
+        double flops = 2 * n * t * d * numChannels * patchSize * patchSize;          // patch embedding
+        double perBlock;
+        switch (attentionType) {
+            case DIVIDED_SPACE_TIME -> {
+                double tokens = 1 + n * t;
+                double temporal = 2 * n * t * d * 3 * d + n * 4 * t * t * d + 2 * n * t * d * d + 2 * n * t * d * d;
+                double spatialTokens = t * (n + 1);
+                double spatial = 2 * spatialTokens * d * 3 * d + t * 4 * (n + 1) * (n + 1) * d + 2 * spatialTokens * d * d;
+                perBlock = temporal + spatial + 4 * tokens * d * i;
+            }
+            case JOINT_SPACE_TIME -> {
+                double l = 1 + n * t;
+                perBlock = 2 * l * d * 3 * d + 4 * l * l * d + 2 * l * d * d + 4 * l * d * i;
+            }
+            default -> {
+                double l = n + 1;
+                perBlock = t * (2 * l * d * 3 * d + 4 * l * l * d + 2 * l * d * d + 4 * l * d * i);
+            }
+        }
+        return flops + numHiddenLayers * perBlock + 2 * d * numLabels();
+    }
+
+    /** The Hugging Face {@code config.json} content. */
+    public ObjectNode toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.putArray("architectures").add("TimesformerForVideoClassification");
+        o.put("attention_probs_dropout_prob", attentionProbsDropoutProb);
+        o.put("attention_type", attentionType.hfName());
+        o.put("drop_path_rate", dropPathRate);
+        o.put("hidden_act", hiddenAct);
+        o.put("hidden_dropout_prob", hiddenDropoutProb);
+        o.put("hidden_size", hiddenSize);
+        ObjectNode id2label = o.putObject("id2label");
+        for (int k = 0; k < labels.size(); k++) id2label.put(Integer.toString(k), labels.get(k));
+        o.put("image_size", imageSize);
+        o.put("initializer_range", initializerRange);
+        o.put("intermediate_size", intermediateSize);
+        ObjectNode label2id = o.putObject("label2id");
+        for (int k = 0; k < labels.size(); k++) label2id.put(labels.get(k), k);
+        o.put("layer_norm_eps", layerNormEps);
+        o.put("model_type", "timesformer");
+        o.put("num_attention_heads", numAttentionHeads);
+        o.put("num_channels", numChannels);
+        o.put("num_frames", numFrames);
+        o.put("num_hidden_layers", numHiddenLayers);
+        o.put("patch_size", patchSize);
+        o.put("qkv_bias", qkvBias);
+        o.put("torch_dtype", "float32");
+        return o;
+    }
+
+    /** Reads a Hugging Face {@code config.json} tree; missing fields take the HF defaults (base model). */
+    public static TimesformerConfig fromJson(JsonNode o) {
+        if (o == null || !o.isObject()) throw new IllegalArgumentException("config.json is not a JSON object");
+        String type = o.path("model_type").asText("timesformer");
+        if (!type.equals("timesformer"))
+            throw new IllegalArgumentException("config.json has model_type '" + type + "', expected 'timesformer'");
+        List<String> labels;
+        JsonNode id2label = o.get("id2label");
+        if (id2label != null && id2label.isObject() && id2label.size() > 0) {
+            Map<Integer, String> byId = new TreeMap<>();
+            id2label.fields().forEachRemaining(e -> {
+                try {
+                    byId.put(Integer.parseInt(e.getKey()), e.getValue().asText());
+                } catch (NumberFormatException ex) {
+                    throw new IllegalArgumentException("config.json id2label key '" + e.getKey() + "' is not an integer");
+                }
+            });
+            labels = new ArrayList<>();
+            int expect = 0;
+            for (var e : byId.entrySet()) {
+                if (e.getKey() != expect++)
+                    throw new IllegalArgumentException("config.json id2label ids are not 0..n-1 (missing " + (expect - 1) + ")");
+                labels.add(e.getValue());
+            }
+        } else {
+            labels = defaultLabels(o.path("num_labels").asInt(2));
+        }
+        return new TimesformerConfig(
+                o.path("image_size").asInt(224), o.path("patch_size").asInt(16), o.path("num_channels").asInt(3),
+                o.path("num_frames").asInt(8), o.path("hidden_size").asInt(768), o.path("num_hidden_layers").asInt(12),
+                o.path("num_attention_heads").asInt(12), o.path("intermediate_size").asInt(3072),
+                o.path("hidden_act").asText("gelu"), o.path("hidden_dropout_prob").asDouble(0.0),
+                o.path("attention_probs_dropout_prob").asDouble(0.0), o.path("initializer_range").asDouble(0.02),
+                o.path("layer_norm_eps").asDouble(1e-6), o.path("qkv_bias").asBoolean(true),
+                AttentionType.fromHfName(o.path("attention_type").asText("divided_space_time")),
+                o.path("drop_path_rate").asDouble(0.0), labels);
+    }
+}

@@ -1,0 +1,113 @@
+package io.timesformer4j.model;
+
+import org.bytedeco.pytorch.LayerNormImpl;
+import org.bytedeco.pytorch.LayerNormOptions;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LongVector;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.TensorOptions;
+
+import static org.bytedeco.pytorch.global.torch.cat;
+import static org.bytedeco.pytorch.global.torch.dropout;
+import static org.bytedeco.pytorch.global.torch.gelu;
+import static org.bytedeco.pytorch.global.torch.rand;
+
+/**
+ * One TimeSformer block, the official {@code Block} with Hugging Face parameter names
+ * ({@code layernorm_before}, {@code attention}, {@code temporal_layernorm}, {@code temporal_attention},
+ * {@code temporal_dense}, {@code layernorm_after}, {@code intermediate.dense}, {@code output.dense}).
+ */
+final class TimesformerLayer extends Module {
+    final LayerNormImpl norm1;
+    final SelfAttention attn;
+    final LayerNormImpl temporalNorm1;
+    final SelfAttention temporalAttn;
+    final LinearImpl temporalFc;
+    final LayerNormImpl norm2;
+    final LinearImpl fc1;
+    final LinearImpl fc2;
+    private final AttentionType type;
+    private final double dropPath;
+    private final double drop;
+    private final String act;
+
+    TimesformerLayer(TimesformerConfig c, double dropPath) {
+        this.type = c.attentionType();
+        this.dropPath = dropPath;
+        this.drop = c.hiddenDropoutProb();
+        this.act = c.hiddenAct().equals("gelu") ? "none" : "tanh";
+        int d = c.hiddenSize();
+        attn = register_module("attention", new SelfAttention(d, c.numAttentionHeads(), c.qkvBias(),
+                c.attentionProbsDropoutProb(), c.hiddenDropoutProb()));
+        fc1 = register_module("intermediate", new Module()).register_module("dense", new LinearImpl(d, c.intermediateSize()));
+        fc2 = register_module("output", new Module()).register_module("dense", new LinearImpl(c.intermediateSize(), d));
+        norm1 = register_module("layernorm_before", layerNorm(d, c.layerNormEps()));
+        norm2 = register_module("layernorm_after", layerNorm(d, c.layerNormEps()));
+        if (type == AttentionType.DIVIDED_SPACE_TIME) {
+            temporalNorm1 = register_module("temporal_layernorm", layerNorm(d, c.layerNormEps()));
+            temporalAttn = register_module("temporal_attention", new SelfAttention(d, c.numAttentionHeads(),
+                    c.qkvBias(), c.attentionProbsDropoutProb(), c.hiddenDropoutProb()));
+            temporalFc = register_module("temporal_dense", new LinearImpl(d, d));
+        } else {
+            temporalNorm1 = null;
+            temporalAttn = null;
+            temporalFc = null;
+        }
+    }
+
+    static LayerNormImpl layerNorm(int d, double eps) {
+        LayerNormOptions o = new LayerNormOptions(new LongVector(new long[] {d}));
+        o.eps().put(eps);
+        return new LayerNormImpl(o);
+    }
+
+    /**
+     * Divided/joint: {@code x (B, 1+N*T, D)}, tokens time-fastest ({@code 1 + n*T + t}); space-only:
+     * {@code x (B*T, 1+N, D)}. Returns the same shape.
+     */
+    Tensor forward(Tensor x, long b, long t) {
+        if (type != AttentionType.DIVIDED_SPACE_TIME) {
+            x = x.add(dropPath(attn.forward(norm1.forward(x))));
+            return x.add(dropPath(mlp(norm2.forward(x))));
+        }
+        long d = x.size(2);
+        long n = (x.size(1) - 1) / t;
+        // temporal attention among the T frames of each patch position: rows (B*N, T, D)
+        Tensor patches = x.narrow(1, 1, n * t);                                           // (B, N*T, D)
+        Tensor xt = patches.reshape(b * n, t, d);
+        Tensor resT = dropPath(temporalAttn.forward(temporalNorm1.forward(xt))).reshape(b, n * t, d);
+        xt = patches.add(temporalFc.forward(resT));                                        // (B, N*T, D)
+        // spatial attention among the N patches of each frame, with the CLS token: rows (B*T, 1+N, D)
+        Tensor initCls = x.narrow(1, 0, 1);                                                // (B, 1, D)
+        Tensor cls = initCls.repeat(1, t, 1).reshape(b * t, 1, d);
+        Tensor xs = xt.reshape(b, n, t, d).permute(0, 2, 1, 3).reshape(b * t, n, d);
+        xs = cat(new TensorVector(cls, xs), 1);                                             // (B*T, 1+N, D)
+        Tensor resS = dropPath(attn.forward(norm1.forward(xs)));
+        Tensor clsRes = resS.select(1, 0).reshape(b, t, d).mean(new long[] {1}, true,
+                new org.bytedeco.pytorch.ScalarTypeOptional());                             // (B, 1, D)
+        Tensor res = resS.narrow(1, 1, n).reshape(b, t, n, d).permute(0, 2, 1, 3).reshape(b, n * t, d);
+        x = cat(new TensorVector(initCls, xt), 1).add(cat(new TensorVector(clsRes, res), 1));
+        return x.add(dropPath(mlp(norm2.forward(x))));
+    }
+
+    private Tensor mlp(Tensor x) {
+        Tensor h = gelu(fc1.forward(x), act);
+        boolean train = is_training() && drop > 0;
+        if (train) h = dropout(h, drop, true);
+        h = fc2.forward(h);
+        return train ? dropout(h, drop, true) : h;
+    }
+
+    /** Stochastic depth per row (dim 0), as the official {@code drop_path}: {@code x / keep * floor(keep + U)}. */
+    private Tensor dropPath(Tensor x) {
+        if (dropPath <= 0 || !is_training()) return x;
+        double keep = 1.0 - dropPath;
+        long[] shape = new long[(int) x.dim()];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = x.size(0);
+        Tensor mask = rand(shape, x.options()).add_(new org.bytedeco.pytorch.Scalar(keep)).floor_();
+        return x.div(new org.bytedeco.pytorch.Scalar(keep)).mul(mask);
+    }
+}
