@@ -10,6 +10,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 BenchmarkCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
+                DemoCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
