@@ -11,14 +11,20 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
+import io.timesformer4j.model.SafeTensors;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bytedeco.pytorch.InputArchive;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.StringTensorDictItemVector;
+import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
 
 /**
- * The resumable state of a run, in {@code RUN/checkpoint/}: {@code model.pt} (module parameters and
- * buffers), {@code optimizer.pt} (libtorch optimizer state, e.g. Adam moments and step counts) and
+ * The resumable state of a run, in {@code RUN/checkpoint/}: {@code model.safetensors} (module parameters
+ * and buffers by name), {@code optimizer.pt} (libtorch optimizer state, e.g. Adam moments and step counts) and
  * {@code state.json} (epoch, optimizer step, best accuracy, training config).
  *
  * <p>Writing is atomic: everything goes to {@code checkpoint.tmp/}, each file and the folder are fsynced,
@@ -29,6 +35,7 @@ import org.bytedeco.pytorch.OutputArchive;
 public final class Checkpoint {
     /** Folder names inside the run directory. */
     public static final String DIR = "checkpoint", TMP = "checkpoint.tmp", PREV = "checkpoint.prev";
+    private static final String MODEL = "model.safetensors";
 
     /**
      * The JSON part of a checkpoint.
@@ -50,14 +57,12 @@ public final class Checkpoint {
         Path tmp = runDir.resolve(TMP), dir = runDir.resolve(DIR), prev = runDir.resolve(PREV);
         deleteTree(tmp);
         Files.createDirectories(tmp);
-        OutputArchive m = new OutputArchive();
-        model.save(m);
-        m.save_to(tmp.resolve("model.pt").toString());
+        SafeTensors.write(tmp.resolve(MODEL), stateDict(model), Map.of("format", "pt"));
         OutputArchive o = new OutputArchive();
         optimizer.save(o);
         o.save_to(tmp.resolve("optimizer.pt").toString());
         Files.write(tmp.resolve("state.json"), MetricsLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-        for (String f : new String[] {"model.pt", "optimizer.pt", "state.json"}) fsync(tmp.resolve(f), false);
+        for (String f : new String[] {MODEL, "optimizer.pt", "state.json"}) fsync(tmp.resolve(f), false);
         fsync(tmp, true);
         if (Files.exists(dir)) {
             deleteTree(prev);
@@ -84,9 +89,7 @@ public final class Checkpoint {
         if (d.isEmpty()) return Optional.empty();
         State st = MetricsLog.JSON.readValue(d.get().resolve("state.json").toFile(), State.class);
         try {
-            InputArchive m = new InputArchive();
-            m.load_from(d.get().resolve("model.pt").toString());
-            model.load(m);
+            loadStateDict(model, SafeTensors.read(d.get().resolve(MODEL)), d.get().resolve(MODEL));
             InputArchive o = new InputArchive();
             o.load_from(d.get().resolve("optimizer.pt").toString());
             optimizer.load(o);
@@ -97,10 +100,38 @@ public final class Checkpoint {
         return Optional.of(st);
     }
 
+    /** Parameters and buffers by dotted name (views of the live tensors). */
+    static Map<String, Tensor> stateDict(Module model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        StringTensorDictItemVector ps = model.named_parameters(true).items();
+        for (long i = 0; i < ps.size(); i++) out.put(ps.get(i).key().getString(), ps.get(i).value());
+        StringTensorDictItemVector bs = model.named_buffers(true).items();
+        for (long i = 0; i < bs.size(); i++) out.put(bs.get(i).key().getString(), bs.get(i).value());
+        return out;
+    }
+
+    /** Copies every tensor into the model; the key sets and shapes must match exactly. */
+    private static void loadStateDict(Module model, Map<String, Tensor> saved, Path file) throws IOException {
+        Map<String, Tensor> live = stateDict(model);
+        for (String k : live.keySet()) if (!saved.containsKey(k)) throw new IOException(file + ": missing tensor " + k);
+        for (String k : saved.keySet()) if (!live.containsKey(k)) throw new IOException(file + ": unexpected tensor " + k);
+        try (NoGradGuard ng = new NoGradGuard()) {
+            for (var e : live.entrySet()) {
+                Tensor src = saved.get(e.getKey());
+                if (!java.util.Arrays.equals(src.sizes().vec().get(), e.getValue().sizes().vec().get())) {
+                    throw new IOException(file + ": tensor " + e.getKey() + " has shape "
+                            + java.util.Arrays.toString(src.sizes().vec().get()) + ", the model wants "
+                            + java.util.Arrays.toString(e.getValue().sizes().vec().get()));
+                }
+                e.getValue().copy_(src);
+            }
+        }
+    }
+
     private static Optional<Path> completeDir(Path runDir) {
         for (String name : new String[] {DIR, PREV}) {
             Path d = runDir.resolve(name);
-            if (Files.isRegularFile(d.resolve("state.json")) && Files.isRegularFile(d.resolve("model.pt"))
+            if (Files.isRegularFile(d.resolve("state.json")) && Files.isRegularFile(d.resolve(MODEL))
                     && Files.isRegularFile(d.resolve("optimizer.pt"))) {
                 return Optional.of(d);
             }

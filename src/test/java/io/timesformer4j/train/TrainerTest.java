@@ -66,7 +66,7 @@ class TrainerTest {
         List<EpochMetrics> logged = MetricsLog.read(run.resolve("metrics.jsonl"));
         assertEquals(r.history(), logged);
         for (String f : List.of("loss.png", "accuracy.png", "best/marker.txt", "checkpoint/state.json",
-                "checkpoint/model.pt", "checkpoint/optimizer.pt")) {
+                "checkpoint/model.safetensors", "checkpoint/optimizer.pt")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         }
         assertEquals(6, Checkpoint.peek(run).orElseThrow().epoch());
@@ -91,7 +91,7 @@ class TrainerTest {
         assertEquals(1, Checkpoint.peek(runB).orElseThrow().epoch());
         // a kill while the next checkpoint was being written leaves a partial temp folder behind
         Files.createDirectories(runB.resolve(Checkpoint.TMP));
-        Files.write(runB.resolve(Checkpoint.TMP).resolve("model.pt"), new byte[] {1, 2, 3});
+        Files.write(runB.resolve(Checkpoint.TMP).resolve("model.safetensors"), new byte[] {1, 2, 3});
 
         TinyData.Mlp c = new TinyData.Mlp(8, 16, 3);                 // different init: the checkpoint overwrites it
         Trainer.Result resumed = new Trainer(c.classifier(), richConfig(3), runB).progress(false).output(quiet())
