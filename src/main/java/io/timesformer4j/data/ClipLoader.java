@@ -1,5 +1,7 @@
 package io.timesformer4j.data;
 
+import io.timesformer4j.video.DecodedClip;
+import io.timesformer4j.video.VideoException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,6 +72,11 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         this.transform = new ClipTransform(spec, mode);
     }
 
+    /** The FFmpeg decoder the loader uses by default ({@code video.VideoSource}, one pass per video). */
+    public static ClipDecoder defaultDecoder() {
+        return VideoSourceDecoder.INSTANCE;
+    }
+
     /** Batches per pass: {@code ceil(samples / batchSize)} (fewer only if every sample of a batch is skipped). */
     public int size() {
         return (samples.size() + batchSize - 1) / batchSize;
@@ -126,10 +133,12 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         Sample s = samples.get(index);
         long sampleSeed = mix(seed, epoch, index);
         try {
-            ClipDecoder.Frames f = decoder.decode(s.path(), n -> FrameSampling.indices(spec, mode, n, sampleSeed), spec.shortSide());
-            if (f == null || f.count() == 0 || f.frameCount() < 1) return new Result(index, null, new BadInput(s.path(), "no decodable frames"));
-            float[] px = transform.apply(f.rgb(), f.count(), f.height(), f.width(), new Random(mix(sampleSeed, 1)));
+            DecodedClip f = decoder.decode(s.path(), n -> FrameSampling.indices(spec, mode, n, sampleSeed), spec.shortSide());
+            if (f == null || f.frames() == 0 || f.frameCount() < 1) return new Result(index, null, new BadInput(s.path(), "no decodable frames"));
+            float[] px = transform.apply(f.rgb(), f.frames(), f.height(), f.width(), new Random(mix(sampleSeed, 1)));
             return new Result(index, px, null);
+        } catch (VideoException e) {
+            return new Result(index, null, new BadInput(s.path(), e.reason()));
         } catch (Exception e) {
             String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             return new Result(index, null, new BadInput(s.path(), msg));
@@ -179,7 +188,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         }
 
         private Batch advance() {
-            while (!inFlight.isEmpty()) {
+            while (!inFlight.isEmpty() && !pool.isShutdown()) {     // shut down = closed by close()
                 List<Result> ok = new ArrayList<>();
                 for (int k = 0; k < batchSize && !inFlight.isEmpty(); k++) {
                     Result r;

@@ -1,17 +1,21 @@
 package io.timesformer4j.data;
 
+import io.timesformer4j.video.DecodedClip;
+import io.timesformer4j.video.FrameSampler;
+import io.timesformer4j.video.VideoSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.function.IntFunction;
 
-/** {@link ClipDecoder} over {@code io.timesformer4j.video.VideoSource} (one open/read/close per clip). */
+/** {@link ClipDecoder} over {@link VideoSource}: open, one sequential read, close — per clip, per thread. */
 final class VideoSourceDecoder implements ClipDecoder {
     static final VideoSourceDecoder INSTANCE = new VideoSourceDecoder();
 
     private VideoSourceDecoder() {}
 
     @Override
-    public Frames decode(Path path, IntFunction<int[]> sampler, int shortSide) throws IOException {
-        throw new IOException(path + ": video decoding not available yet (branch video not merged)");
+    public DecodedClip decode(Path path, FrameSampler sampler, int shortSide) throws IOException {
+        try (VideoSource v = VideoSource.open(path)) {
+            return v.read(sampler, shortSide);
+        }
     }
 }

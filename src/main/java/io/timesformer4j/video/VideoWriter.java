@@ -56,10 +56,47 @@ public final class VideoWriter implements AutoCloseable {
     private final Path path;
 
     /**
+     * How to encode.
+     *
+     * @param gop             keyframe interval in frames (0 = encoder default)
+     * @param rotationDegrees clockwise display rotation stored in the stream's display matrix
+     *                        (0/90/180/270; players and {@link VideoSource} rotate by it, like a phone video)
+     * @param pixelFormat     FFmpeg {@code AV_PIX_FMT_*} to encode in, or -1 for the codec's default
+     *                        (e.g. {@code AV_PIX_FMT_GRAY8} or {@code AV_PIX_FMT_YUV420P10LE} with FFV1)
+     */
+    public record Options(Codec codec, int gop, int rotationDegrees, int pixelFormat) {
+        public Options {
+            if (rotationDegrees % 90 != 0) throw new IllegalArgumentException("rotation must be a multiple of 90, got " + rotationDegrees);
+        }
+
+        public static Options of(Codec codec) {
+            return new Options(codec, 0, 0, -1);
+        }
+
+        public Options withGop(int g) {
+            return new Options(codec, g, rotationDegrees, pixelFormat);
+        }
+
+        public Options withRotation(int degrees) {
+            return new Options(codec, gop, degrees, pixelFormat);
+        }
+
+        public Options withPixelFormat(int fmt) {
+            return new Options(codec, gop, rotationDegrees, fmt);
+        }
+    }
+
+    /**
      * @param gop keyframe interval in frames (0 = encoder default)
      */
     public VideoWriter(Path path, int width, int height, double fps, Codec codec, int gop) throws IOException {
+        this(path, width, height, fps, Options.of(codec).withGop(gop));
+    }
+
+    public VideoWriter(Path path, int width, int height, double fps, Options options) throws IOException {
         Natives.ensureLoaded();
+        Codec codec = options.codec();
+        int gop = options.gop();
         this.path = path;
         this.width = width;
         this.height = height;
@@ -70,7 +107,9 @@ public final class VideoWriter implements AutoCloseable {
             case FFV1 -> recorder.setVideoCodec(AV_CODEC_ID_FFV1);
             default -> recorder.setVideoCodecName(codec.encoderName);
         }
-        recorder.setPixelFormat(codec.pixFmt);
+        recorder.setPixelFormat(options.pixelFormat() >= 0 ? options.pixelFormat() : codec.pixFmt);
+        // FFmpeg's display matrix angle is counter-clockwise; Options use the clockwise "rotate" tag convention.
+        if (options.rotationDegrees() % 360 != 0) recorder.setDisplayRotation(-options.rotationDegrees());
         recorder.setFrameRate(fps);
         if (gop > 0) recorder.setGopSize(gop);
         recorder.setVideoQuality(codec == Codec.VP9 ? 30 : 2);

@@ -1,0 +1,187 @@
+package io.timesformer4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Layout detection, label maps and scan-time bad inputs. Scanning does not decode, so the files hold dummy bytes. */
+class VideoDatasetTest {
+    @TempDir Path dir;
+
+    private Path file(String rel) throws IOException {
+        return file(rel, "not decoded while scanning");
+    }
+
+    private Path file(String rel, String content) throws IOException {
+        Path p = dir.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+        return p;
+    }
+
+    private static String problems(VideoDataset d) {
+        return d.problems().toString();
+    }
+
+    @Test
+    void classFoldersWithFrameFoldersAndBadInputs() throws IOException {
+        file("root/walk/b.mp4");
+        file("root/walk/A.MKV");
+        file("root/run/x.webm");
+        file("root/run/clip7/frame0001.png");
+        file("root/run/clip7/frame0002.png");
+        file("root/run/notes.txt");
+        file("root/run/.hidden.mp4");
+        file("root/jump/zero.avi", "");
+        Files.createDirectories(dir.resolve("root/empty"));
+        VideoDataset d = VideoDataset.scan(dir.resolve("root"), DatasetOptions.defaults());
+        assertEquals(DatasetLayout.CLASS_FOLDERS, d.layout());
+        assertEquals(List.of("run", "walk"), d.labels().names());
+        assertEquals(List.of(
+                new Sample(dir.resolve("root/run/clip7"), 0), new Sample(dir.resolve("root/run/x.webm"), 0),
+                new Sample(dir.resolve("root/walk/A.MKV"), 1), new Sample(dir.resolve("root/walk/b.mp4"), 1)), d.samples());
+        assertEquals(2, d.problems().size(), problems(d));
+        assertTrue(d.problems().contains(new BadInput(dir.resolve("root/empty"),
+                "empty class folder (no videos or frame folders); class 'empty' left out")), problems(d));
+        assertTrue(d.problems().contains(new BadInput(dir.resolve("root/jump/zero.avi"), "zero-byte file")), problems(d));
+    }
+
+    @Test
+    void flatPrefixLayout() throws IOException {
+        file("flat/left_0001.mp4");
+        file("flat/left_0002.mov");
+        file("flat/right_x_0001.avi");
+        file("flat/noprefix.mp4");
+        file("flat/up_0003/frame0001.jpg");
+        file("flat/readme.md");
+        VideoDataset d = VideoDataset.scan(dir.resolve("flat"));
+        assertEquals(DatasetLayout.FLAT_PREFIX, d.layout());
+        assertEquals(List.of("left", "right", "up"), d.labels().names());
+        assertEquals(4, d.samples().size());
+        assertEquals(new Sample(dir.resolve("flat/right_x_0001.avi"), 1), d.samples().get(2));
+        assertEquals(List.of(new BadInput(dir.resolve("flat/noprefix.mp4"), "file name has no '<label>_' prefix")), d.problems());
+    }
+
+    @Test
+    void csvWithAndWithoutHeaderRelativeToTheCsvFolder() throws IOException {
+        file("csv/videos/a.mp4");
+        file("csv/videos/b.mp4");
+        file("csv/videos/c.mp4", "");
+        Path withHeader = file("csv/train.csv", "path,label\nvideos/a.mp4,dog\nvideos/b.mp4, cat\nvideos/missing.mp4,cat\nvideos/c.mp4,cat\nbroken-line\n");
+        VideoDataset d = VideoDataset.scan(withHeader);
+        assertEquals(DatasetLayout.CSV, d.layout());
+        assertEquals(List.of("cat", "dog"), d.labels().names());
+        assertEquals(List.of(new Sample(dir.resolve("csv/videos/a.mp4"), 1), new Sample(dir.resolve("csv/videos/b.mp4"), 0)), d.samples());
+        assertEquals(List.of(
+                new BadInput(dir.resolve("csv/videos/missing.mp4"), "missing file named in train.csv line 4"),
+                new BadInput(dir.resolve("csv/videos/c.mp4"), "zero-byte file"),
+                new BadInput(withHeader, "line 6: expected 'path,label', got 'broken-line'")), d.problems());
+
+        Path noHeader = file("csv/list.txt", "videos/a.mp4,10\nvideos/b.mp4,2\n");
+        VideoDataset n = VideoDataset.scan(noHeader);
+        assertEquals(DatasetLayout.CSV, n.layout());
+        assertEquals(List.of("2", "10"), n.labels().names(), "integer labels sort numerically");
+        assertEquals(2, n.samples().size());
+    }
+
+    @Test
+    void givenLabelMapReportsUnknownLabels() throws IOException {
+        file("root/cat/1.mp4");
+        file("root/dog/1.mp4");
+        file("root/emu/1.mp4");
+        LabelMap model = LabelMap.of(List.of("dog", "cat"));
+        VideoDataset d = VideoDataset.scan(dir.resolve("root"), DatasetOptions.defaults().withLabels(model));
+        assertEquals(model, d.labels());
+        assertEquals(List.of(new Sample(dir.resolve("root/cat/1.mp4"), 1), new Sample(dir.resolve("root/dog/1.mp4"), 0)), d.samples());
+        assertEquals(List.of(new BadInput(dir.resolve("root/emu/1.mp4"), "unknown label 'emu' (known: dog, cat)")), d.problems());
+    }
+
+    @Test
+    void kineticsCsvFindsFilesUnderLabelFoldersOrFlat() throws IOException {
+        file("k400/abseiling/aaa_000010_000020.mp4");
+        file("k400/air_drumming/bbb_000001_000011.mp4");
+        file("k400/ccc_000100_000110.mkv");
+        Path csv = file("k400/train.csv", "label,youtube_id,time_start,time_end,split\n"
+                + "abseiling,aaa,10,20,train\n\"air drumming\",bbb,1,11,train\n\"air drumming\",ccc,100,110,train\n"
+                + "abseiling,gone,5,15,train\n");
+        VideoDataset d = VideoDataset.scan(csv);
+        assertEquals(DatasetLayout.KINETICS_CSV, d.layout());
+        assertEquals(List.of("abseiling", "air drumming"), d.labels().names());
+        assertEquals(List.of(new Sample(dir.resolve("k400/abseiling/aaa_000010_000020.mp4"), 0),
+                new Sample(dir.resolve("k400/air_drumming/bbb_000001_000011.mp4"), 1),
+                new Sample(dir.resolve("k400/ccc_000100_000110.mkv"), 1)), d.samples());
+        assertEquals(1, d.problems().size());
+        assertTrue(d.problems().get(0).reason().startsWith("missing video for train.csv line 5"), problems(d));
+    }
+
+    @Test
+    void ucf101TrainAndTestLists() throws IOException {
+        file("UCF-101/ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi");
+        file("UCF-101/Archery/v_Archery_g01_c01.avi");
+        file("lists/classInd.txt", "1 ApplyEyeMakeup\n2 ApplyLipstick\n3 Archery\n");
+        Path train = file("lists/trainlist01.txt", "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\nArchery/v_Archery_g01_c01.avi 3\n");
+        Path test = file("lists/testlist01.txt", "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi\nArchery/v_Archery_g01_c01.avi\nArchery/v_Archery_g09_c09.avi\n");
+        DatasetOptions opt = DatasetOptions.defaults().withVideoRoot(dir.resolve("UCF-101"));
+        VideoDataset tr = VideoDataset.scan(train, opt);
+        assertEquals(DatasetLayout.UCF101_LIST, tr.layout());
+        assertEquals(List.of("ApplyEyeMakeup", "Archery"), tr.labels().names());
+        assertEquals(List.of(0, 1), tr.samples().stream().map(Sample::label).toList());
+        VideoDataset te = VideoDataset.scan(test, opt.withLabels(tr.labels()));
+        assertEquals(2, te.samples().size());
+        assertEquals(List.of(0, 1), te.samples().stream().map(Sample::label).toList());
+        assertEquals(dir.resolve("UCF-101/Archery/v_Archery_g09_c09.avi"), te.problems().get(0).path());
+        assertEquals("missing file named in testlist01.txt line 3", te.problems().get(0).reason());
+    }
+
+    @Test
+    void clearErrorsWhenNothingUsable() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> VideoDataset.scan(dir.resolve("nope")));
+        assertTrue(e.getMessage().contains("nope") && e.getMessage().contains("no such file"), e.getMessage());
+        Path csv = file("only-missing.csv", "gone.mp4,a\n");
+        e = assertThrows(IOException.class, () -> VideoDataset.scan(csv));
+        assertTrue(e.getMessage().contains("no usable videos") && e.getMessage().contains("gone.mp4"), e.getMessage());
+        Files.createDirectories(dir.resolve("blank"));
+        e = assertThrows(IOException.class, () -> VideoDataset.scan(dir.resolve("blank")));
+        assertTrue(e.getMessage().contains("blank"), e.getMessage());
+    }
+
+    @Test
+    void stratifiedSplitIsSeededAndNonEmpty() throws IOException {
+        for (String c : List.of("a", "b", "c")) for (int i = 0; i < 10; i++) file("s/" + c + "/" + i + ".mp4");
+        VideoDataset d = VideoDataset.scan(dir.resolve("s"));
+        VideoDataset.Split sp = d.split(0.2, 1);
+        assertEquals(24, sp.train().size());
+        assertEquals(6, sp.val().size());
+        for (int c = 0; c < 3; c++) {
+            int cc = c;
+            assertEquals(2, sp.val().stream().filter(x -> x.label() == cc).count(), "2 per class in val");
+        }
+        assertTrue(new HashSet<>(sp.train()).stream().noneMatch(sp.val()::contains));
+        assertEquals(sp, d.split(0.2, 1));
+        assertFalse(sp.val().equals(d.split(0.2, 2).val()));
+        VideoDataset tiny = VideoDataset.of(List.of(new Sample(Path.of("x"), 0), new Sample(Path.of("y"), 1)), LabelMap.sorted(List.of("p", "q")));
+        VideoDataset.Split ts = tiny.split(0.1, 3);
+        assertEquals(1, ts.train().size());
+        assertEquals(1, ts.val().size());
+    }
+
+    @Test
+    void labelMapRoundTripsThroughId2Label() {
+        LabelMap m = LabelMap.sorted(List.of("up", "down", "left", "down"));
+        assertEquals(List.of("down", "left", "up"), m.names());
+        assertEquals(Map.of(0, "down", 1, "left", 2, "up"), m.id2label());
+        assertEquals(m, LabelMap.fromId2Label(m.id2label()));
+        assertEquals(-1, m.indexOf("right"));
+        assertThrows(IllegalArgumentException.class, () -> LabelMap.of(List.of("a", "a")));
+    }
+}

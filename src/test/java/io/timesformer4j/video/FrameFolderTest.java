@@ -1,0 +1,66 @@
+package io.timesformer4j.video;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Folders of extracted frames behave like videos. */
+class FrameFolderTest {
+    @TempDir Path dir;
+
+    static void writeImage(Path p, int t, int w, int h, String format) throws Exception {
+        byte[] rgb = TestVideos.frame(t, w, h);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int o = (y * w + x) * 3;
+                img.setRGB(x, y, (rgb[o] & 0xff) << 16 | (rgb[o + 1] & 0xff) << 8 | (rgb[o + 2] & 0xff));
+            }
+        }
+        assertTrue(ImageIO.write(img, format, p.toFile()));
+    }
+
+    /** Numbers sort numerically (frame9 before frame10), whatever the prefix and padding. */
+    @ParameterizedTest
+    @CsvSource({"frame%04d.png, png", "img_%05d.jpg, jpg", "%d.png, png"})
+    void readsNumberedFrames(String pattern, String format) throws Exception {
+        Path d = Files.createDirectories(dir.resolve("f"));
+        for (int t = 0; t < 12; t++) writeImage(d.resolve(String.format(pattern, t + 1)), t, 64, 48, format);
+        Files.writeString(d.resolve("notes.txt"), "ignored");
+        try (VideoSource v = VideoSource.open(d, 15)) {
+            VideoInfo info = v.info();
+            assertEquals(64, info.width());
+            assertEquals(48, info.height());
+            assertEquals(15.0, info.fps());
+            assertEquals(12, info.frameCountHint());
+            DecodedClip c = v.read(n -> new int[] {11, 9, 10, 0, 0}, 24);
+            assertEquals(24, c.height());
+            assertEquals(32, c.width());
+            assertEquals(12, c.frameCount());
+            assertArrayEquals(new int[] {11, 9, 10, 0, 0}, c.indices());
+            for (int t = 0; t < 5; t++) assertEquals(c.indices()[t], TestVideos.frameIndexOf(c, t), "frame " + t);
+        }
+    }
+
+    @Test
+    void brokenImageIsNamed() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("f"));
+        for (int t = 0; t < 3; t++) writeImage(d.resolve(String.format("frame%04d.png", t + 1)), t, 32, 32, "png");
+        Path bad = Files.writeString(d.resolve("frame0004.png"), "not a png");
+        try (VideoSource v = VideoSource.open(d)) {
+            assertEquals(30.0, v.info().fps());
+            VideoException e = assertThrows(VideoException.class, () -> v.read(FrameSampler.all(), 0));
+            assertEquals(bad, e.path());
+        }
+    }
+}
