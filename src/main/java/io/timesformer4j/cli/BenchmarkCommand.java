@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
         description = "Measure throughput (model training, clip loading, decoding) next to the machine's matmul peak.",
         subcommands = {
+                BenchModelCommand.class,
                 BenchLoadCommand.class,
         })
 public final class BenchmarkCommand implements Runnable {

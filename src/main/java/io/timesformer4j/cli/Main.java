@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         description = "Train, evaluate and run TimeSformer video classifiers on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                InfoCommand.class,
+                ForwardCommand.class,
                 BenchmarkCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,

@@ -21,16 +21,19 @@ final class SelfAttention extends Module {
     private final int heads;
     private final double attnDrop;
     private final double projDrop;
+    // plain container modules: JavaCPP calls back into these Java objects (train/eval), so they must stay reachable
+    private final Module attentionContainer;
+    private final Module outputContainer;
 
     SelfAttention(int dim, int heads, boolean qkvBias, double attnDrop, double projDrop) {
         this.heads = heads;
         this.attnDrop = attnDrop;
         this.projDrop = projDrop;
-        Module attention = register_module("attention", new Module());
+        Module attention = attentionContainer = register_module("attention", new Module());
         LinearOptions o = new LinearOptions(dim, 3L * dim);
         o.bias().put(qkvBias);
         qkv = attention.register_module("qkv", new LinearImpl(o));
-        Module output = register_module("output", new Module());
+        Module output = outputContainer = register_module("output", new Module());
         proj = output.register_module("dense", new LinearImpl(dim, dim));
     }
 

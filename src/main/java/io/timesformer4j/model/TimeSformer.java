@@ -45,6 +45,9 @@ public final class TimeSformer extends Module {
     final List<TimesformerLayer> layers = new ArrayList<>();
     final LayerNormImpl norm;
     final LinearImpl classifier;
+    // plain container modules (timesformer, embeddings, ...): JavaCPP calls back into these Java objects
+    // (train/eval/to), so they must stay reachable as long as the model
+    private final List<Module> containers = new ArrayList<>();
 
     /** All intermediate tensors of one forward pass (see the fixture README for their meaning). */
     public record Outputs(Tensor embeddings, List<Tensor> hiddenStates, Tensor sequenceOutput, Tensor pooledPrenorm,
@@ -54,8 +57,8 @@ public final class TimeSformer extends Module {
     public TimeSformer(TimesformerConfig config) {
         this.config = config;
         int d = config.hiddenSize();
-        Module backbone = register_module("timesformer", new Module());
-        Module embeddings = backbone.register_module("embeddings", new Module());
+        Module backbone = keep(register_module("timesformer", new Module()));
+        Module embeddings = keep(backbone.register_module("embeddings", new Module()));
         // keep our own handles: register_parameter returns a reference into a vector that later
         // registrations reallocate; the registered parameter shares the TensorImpl with these handles
         clsToken = zeros(1, 1, d);
@@ -67,9 +70,9 @@ public final class TimeSformer extends Module {
         int p = config.patchSize();
         Conv2dOptions co = new Conv2dOptions(config.numChannels(), d, new LongPointer(p, p));
         co.stride().put(new long[] {p, p});
-        patchProj = embeddings.register_module("patch_embeddings", new Module())
+        patchProj = keep(embeddings.register_module("patch_embeddings", new Module()))
                 .register_module("projection", new Conv2dImpl(co));
-        Module layerList = backbone.register_module("encoder", new Module()).register_module("layer", new Module());
+        Module layerList = keep(keep(backbone.register_module("encoder", new Module())).register_module("layer", new Module()));
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             double dpr = config.numHiddenLayers() == 1 ? 0.0
                     : config.dropPathRate() * i / (config.numHiddenLayers() - 1);     // linspace(0, rate, depth)
@@ -78,6 +81,11 @@ public final class TimeSformer extends Module {
         norm = backbone.register_module("layernorm", TimesformerLayer.layerNorm(d, config.layerNormEps()));
         classifier = register_module("classifier", new LinearImpl(d, config.numLabels()));
         OfficialInit.apply(this);
+    }
+
+    private Module keep(Module m) {
+        containers.add(m);
+        return m;
     }
 
     public TimesformerConfig config() {

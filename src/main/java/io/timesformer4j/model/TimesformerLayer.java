@@ -32,6 +32,8 @@ final class TimesformerLayer extends Module {
     private final double dropPath;
     private final double drop;
     private final String act;
+    private final Module intermediateContainer;   // kept reachable: JavaCPP calls back into container modules
+    private final Module outputContainer;
 
     TimesformerLayer(TimesformerConfig c, double dropPath) {
         this.type = c.attentionType();
@@ -41,8 +43,10 @@ final class TimesformerLayer extends Module {
         int d = c.hiddenSize();
         attn = register_module("attention", new SelfAttention(d, c.numAttentionHeads(), c.qkvBias(),
                 c.attentionProbsDropoutProb(), c.hiddenDropoutProb()));
-        fc1 = register_module("intermediate", new Module()).register_module("dense", new LinearImpl(d, c.intermediateSize()));
-        fc2 = register_module("output", new Module()).register_module("dense", new LinearImpl(c.intermediateSize(), d));
+        intermediateContainer = register_module("intermediate", new Module());
+        fc1 = intermediateContainer.register_module("dense", new LinearImpl(d, c.intermediateSize()));
+        outputContainer = register_module("output", new Module());
+        fc2 = outputContainer.register_module("dense", new LinearImpl(c.intermediateSize(), d));
         norm1 = register_module("layernorm_before", layerNorm(d, c.layerNormEps()));
         norm2 = register_module("layernorm_after", layerNorm(d, c.layerNormEps()));
         if (type == AttentionType.DIVIDED_SPACE_TIME) {

@@ -1,0 +1,140 @@
+package io.timesformer4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.timesformer4j.model.Presets;
+import io.timesformer4j.model.TimeSformer;
+import io.timesformer4j.model.TimesformerConfig;
+import io.timesformer4j.runtime.Natives;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Adam;
+import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+import static org.bytedeco.pytorch.global.torch.cross_entropy;
+import static org.bytedeco.pytorch.global.torch.get_num_threads;
+import static org.bytedeco.pytorch.global.torch.manual_seed;
+import static org.bytedeco.pytorch.global.torch.matmul;
+import static org.bytedeco.pytorch.global.torch.randint;
+import static org.bytedeco.pytorch.global.torch.randn;
+import static org.bytedeco.pytorch.global.torch.set_autocast_dtype;
+import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
+
+/**
+ * {@code timesformer benchmark model}: training-step throughput (forward + backward + Adam) of a preset on
+ * random clips, with the analytic FLOP count, next to this machine's measured matmul peak.
+ */
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Time forward+backward+Adam steps of a TimeSformer preset and compare with the matmul peak.")
+public final class BenchModelCommand implements Callable<Integer> {
+    @Option(names = "--preset", defaultValue = "base", description = "tiny, seed, base, hr, l (default: ${DEFAULT-VALUE})") String preset;
+    @Option(names = "--batch", defaultValue = "2", description = "clips per step (default: ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--frames", description = "frames per clip (default: the preset's)") Integer frames;
+    @Option(names = "--image-size", description = "input size (default: the preset's)") Integer imageSize;
+    @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice)") Integer threads;
+    @Option(names = "--iters", defaultValue = "5", description = "timed steps (default: ${DEFAULT-VALUE})") int iters;
+    @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})") int warmup;
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (CPU autocast) (default: ${DEFAULT-VALUE})") String precision;
+    @Option(names = "--matmul-size", defaultValue = "2048", description = "n for the n x n matmul peak (0 = skip)") int matmulSize;
+    @Option(names = "--json", description = "also print a one-line JSON summary") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Natives.ensureLoaded();
+        if (threads != null) Natives.setTorchThreads(threads);
+        boolean bf16 = switch (precision) {
+            case "fp32" -> false;
+            case "bf16" -> true;
+            default -> throw new IllegalArgumentException("--precision must be fp32 or bf16, not " + precision);
+        };
+        if (batch < 1 || iters < 1 || warmup < 0) throw new IllegalArgumentException("--batch and --iters must be >= 1");
+        TimesformerConfig c = Presets.get(preset, null);
+        if (frames != null) c = c.withFrames(frames);
+        if (imageSize != null) c = c.withImageSize(imageSize);
+        manual_seed(0);
+        TimeSformer model = new TimeSformer(c);
+        model.train(true);
+        Adam opt = new Adam(new TensorVector(model.stateDict().values().toArray(new Tensor[0])), new AdamOptions(1e-4));
+        System.out.printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), batch %d, %s, %d threads%n",
+                preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), batch, precision,
+                get_num_threads());
+        double[] ms = new double[iters];
+        for (int i = -warmup; i < iters; i++) {
+            long t0 = System.nanoTime();
+            try (PointerScope scope = new PointerScope()) {
+                Tensor x = randn(batch, c.numFrames(), c.numChannels(), c.imageSize(), c.imageSize());
+                Tensor y = randint(c.numLabels(), new long[] {batch});
+                Tensor logits;
+                if (bf16) {
+                    set_autocast_dtype(DeviceType.CPU, ScalarType.BFloat16);
+                    set_autocast_enabled(DeviceType.CPU, true);
+                }
+                try {
+                    logits = model.forward(x);
+                } finally {
+                    if (bf16) set_autocast_enabled(DeviceType.CPU, false);
+                }
+                Tensor loss = cross_entropy(logits.to(ScalarType.Float), y);
+                opt.zero_grad();
+                loss.backward();
+                opt.step();
+                loss.item_double();
+            }
+            double dt = (System.nanoTime() - t0) / 1e6;
+            if (i >= 0) ms[i] = dt;
+            System.out.printf("  step %s: %.0f ms%n", i < 0 ? "warm-up" : Integer.toString(i + 1), dt);
+        }
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double median = sorted[iters / 2], mean = Arrays.stream(ms).average().orElse(0);
+        double fwd = c.forwardFlopsPerClip();
+        double clipsPerS = batch * 1000.0 / median;
+        double achieved = 3 * fwd * clipsPerS / 1e9;
+        double peak32 = matmulSize > 0 ? matmulPeak(matmulSize, ScalarType.Float) : Double.NaN;
+        double peak16 = matmulSize > 0 ? matmulPeak(matmulSize, ScalarType.BFloat16) : Double.NaN;
+        System.out.printf("step: median %.1f ms, mean %.1f ms  ->  %.3f clips/s%n", median, mean, clipsPerS);
+        System.out.printf("model FLOPs: %.3f GFLOP forward per clip, ~%.3f GFLOP per training clip (3x)%n",
+                fwd / 1e9, 3 * fwd / 1e9);
+        System.out.printf("achieved: %.2f GFLOP/s%n", achieved);
+        if (matmulSize > 0)
+            System.out.printf("matmul %dx%d peak: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s -> model at %.1f%% of the %s peak%n",
+                    matmulSize, matmulSize, peak32, peak16, 100 * achieved / (bf16 ? peak16 : peak32), bf16 ? "bf16" : "fp32");
+        if (json) {
+            ObjectMapper om = new ObjectMapper();
+            ObjectNode o = om.createObjectNode();
+            o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
+                    .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("batch", batch)
+                    .put("precision", precision).put("threads", get_num_threads()).put("iters", iters)
+                    .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
+                    .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
+                    .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);
+            System.out.println(om.writeValueAsString(o));
+        }
+        return 0;
+    }
+
+    /** Best-of-several n x n x n matmul rate in GFLOP/s (about a second of work). */
+    static double matmulPeak(int n, ScalarType type) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor a = randn(n, n).to(type), b = randn(n, n).to(type);
+            matmul(a, b);
+            double best = 0;
+            long start = System.nanoTime();
+            for (int r = 0; r < 10 && (r < 3 || System.nanoTime() - start < 1_000_000_000L); r++) {
+                long t0 = System.nanoTime();
+                matmul(a, b).sum().item_double();
+                double s = (System.nanoTime() - t0) / 1e9;
+                best = Math.max(best, 2.0 * n * n * n / s / 1e9);
+            }
+            return best;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.timesformer4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.timesformer4j.model.ModelDir;
+import io.timesformer4j.model.Presets;
+import io.timesformer4j.model.TimesformerConfig;
+import io.timesformer4j.runtime.Natives;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code timesformer info}: a preset's or a saved model's config and parameter count. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Print the config, parameter count and FLOPs per clip of a preset or a saved model.")
+public final class InfoCommand implements Callable<Integer> {
+    static final class Source {
+        @Option(names = "--preset", description = "preset name: tiny, seed, base, hr, l") String preset;
+        @Option(names = "--model", description = "HF model dir, .safetensors, pytorch_model.bin or official .pyth") Path model;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Source source;
+    @Option(names = "--num-labels", description = "number of classes for a preset (default: 400; tiny: 5)") Integer numLabels;
+    @Option(names = "--frames", description = "override the preset's frame count") Integer frames;
+    @Option(names = "--image-size", description = "override the preset's input size") Integer imageSize;
+    @Option(names = "--json", description = "print one JSON object") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Natives.ensureLoaded();
+        TimesformerConfig config;
+        long params;
+        String from;
+        if (source.preset != null) {
+            config = Presets.get(source.preset, numLabels == null ? null : TimesformerConfig.defaultLabels(numLabels));
+            if (frames != null) config = config.withFrames(frames);
+            if (imageSize != null) config = config.withImageSize(imageSize);
+            params = config.parameterCount();
+            from = "preset " + source.preset;
+        } else {
+            ModelDir.LoadedModel m = ModelDir.load(source.model);
+            config = m.config();
+            params = m.model().parameterCount();
+            from = source.model.toString();
+        }
+        double gflops = config.forwardFlopsPerClip() / 1e9;
+        if (json) {
+            ObjectMapper om = new ObjectMapper();
+            ObjectNode o = om.createObjectNode();
+            o.put("source", from);
+            o.put("parameters", params);
+            o.put("num_labels", config.numLabels());
+            o.put("forward_gflops_per_clip", gflops);
+            o.set("config", config.toJson());
+            System.out.println(om.writeValueAsString(o));
+        } else {
+            System.out.printf("source:       %s%n", from);
+            System.out.printf("attention:    %s%n", config.attentionType().hfName());
+            System.out.printf("input:        %d frames x %dx%d, patch %d (%d tokens per frame)%n", config.numFrames(),
+                    config.imageSize(), config.imageSize(), config.patchSize(), config.numPatches());
+            System.out.printf("width/depth:  hidden %d, %d layers, %d heads, MLP %d%n", config.hiddenSize(),
+                    config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize());
+            System.out.printf("labels:       %d%n", config.numLabels());
+            System.out.printf("parameters:   %,d%n", params);
+            System.out.printf("forward:      %.3f GFLOP per clip (training step ~3x)%n", gflops);
+        }
+        return 0;
+    }
+}
