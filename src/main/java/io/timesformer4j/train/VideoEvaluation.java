@@ -37,7 +37,7 @@ public final class VideoEvaluation {
     /** Loads the model, evaluates, prints the table and writes the files. */
     public static ClassificationReport run(Options o, boolean progress, PrintStream out) throws IOException {
         Natives.ensureLoaded();
-        if (o.threads() > 0) Natives.setTorchThreads(o.threads());
+        Natives.setTorchThreads(o.threads() > 0 ? o.threads() : VideoTrainer.defaultThreads(o.workers()));
         ModelDir.LoadedModel lm = ModelDir.load(o.model());
         LabelMap labels = LabelMap.of(lm.config().labels());
         VideoDataset ds = VideoDataset.scan(o.data(), DatasetOptions.defaults().withLayout(VideoTrainer.layout(o.layout()))

@@ -32,7 +32,7 @@ public final class VideoPrediction {
     public static List<Result> run(Path modelDir, List<Path> videos, int topK, int temporalViews, int spatialViews,
                                    int workers, int threads) throws IOException {
         Natives.ensureLoaded();
-        if (threads > 0) Natives.setTorchThreads(threads);
+        Natives.setTorchThreads(threads > 0 ? threads : VideoTrainer.defaultThreads(workers));
         ModelDir.LoadedModel lm = ModelDir.load(modelDir);
         List<String> names = lm.config().labels();
         ClipSpec spec = VideoEvaluation.specFor(lm.config().numFrames(), lm.preprocessing())
