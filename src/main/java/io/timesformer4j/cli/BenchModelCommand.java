@@ -94,7 +94,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        double median = sorted[iters / 2], mean = Arrays.stream(ms).average().orElse(0);
+        double median = iters % 2 == 1 ? sorted[iters / 2] : (sorted[iters / 2 - 1] + sorted[iters / 2]) / 2, mean = Arrays.stream(ms).average().orElse(0);
         double fwd = c.forwardFlopsPerClip();
         double clipsPerS = batch * 1000.0 / median;
         double achieved = 3 * fwd * clipsPerS / 1e9;

@@ -76,6 +76,9 @@ public final class ModelDir {
             }
         }
         TimeSformer model = new TimeSformer(config);
+        Tensor probe = sd.get("classifier.weight");
+        if (probe != null && probe.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Double)
+            model.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);     // float64 weights stay float64
         StateDicts.load(model, sd, true, path.toString());
         model.eval();
         return new LoadedModel(model, config, pre);

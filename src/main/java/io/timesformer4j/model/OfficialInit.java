@@ -16,7 +16,12 @@ import static org.bytedeco.pytorch.global.torch.scalar_tensor;
  * The official TimeSformer initialisation ({@code VisionTransformer.__init__} / {@code _init_weights}):
  * {@code trunc_normal_(std=.02)} for cls/pos embeddings and every Linear weight, zero Linear biases,
  * LayerNorm weight 1 / bias 0, time embeddings zero, the patch convolution at PyTorch's default, and for
- * divided attention {@code temporal_fc} zero in every block except block 0.
+ * divided attention {@code temporal_fc} zero in every block.
+ *
+ * <p>About {@code temporal_fc}: the official loop {@code for m in self.blocks.modules(): if 'Block' in str(m):
+ * if i > 0: zero(m.temporal_fc); i += 1} reads as "all but block 0", but {@code modules()} yields the
+ * {@code ModuleList} itself first (its string contains "Block"), which takes {@code i = 0}; so block 0 is
+ * zeroed as well and every divided block starts as a pure spatial block.
  */
 public final class OfficialInit {
     private OfficialInit() {}
@@ -39,8 +44,7 @@ public final class OfficialInit {
                     ones(l.temporalNorm1.weight(), l.temporalNorm1.bias());
                 }
             }
-            for (int i = 1; i < model.layers.size(); i++) {
-                TimesformerLayer l = model.layers.get(i);
+            for (TimesformerLayer l : model.layers) {
                 if (l.temporalFc != null) {
                     l.temporalFc.weight().zero_();
                     l.temporalFc.bias().zero_();

@@ -184,6 +184,18 @@ public final class TimeSformer extends Module {
         return out;
     }
 
+    /**
+     * Hugging Face names of the parameters the official code excludes from weight decay
+     * ({@code no_weight_decay}: cls token, position and time embeddings).
+     */
+    public java.util.Set<String> noWeightDecayNames() {
+        java.util.Set<String> s = new java.util.LinkedHashSet<>();
+        s.add("timesformer.embeddings.cls_token");
+        s.add("timesformer.embeddings.position_embeddings");
+        if (timeEmbed != null) s.add("timesformer.embeddings.time_embeddings");
+        return s;
+    }
+
     /** Number of parameters of the instantiated model. */
     public long parameterCount() {
         long total = 0;

@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +152,11 @@ class WeightFormatsTest {
         // overwriting an existing dir replaces files atomically
         ModelDir.save(back.model(), pre, dir);
         assertSameWeights(model.stateDict(), ModelDir.load(dir).model().stateDict());
-        Files.copy(dir.resolve("model.safetensors"), tmp.resolve("copy.safetensors"), StandardCopyOption.REPLACE_EXISTING);
+        // float64 models round-trip in float64
+        model.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);
+        ModelDir.save(model, pre, tmp.resolve("f64"));
+        ModelDir.LoadedModel f64 = ModelDir.load(tmp.resolve("f64"));
+        assertEquals("Double", f64.model().stateDict().get("classifier.weight").scalar_type().intern().toString());
+        assertSameWeights(model.stateDict(), f64.model().stateDict());
     }
 }
