@@ -57,7 +57,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
     @Option(names = "--workers", split = ",", description = "Worker counts to try (default 1..cores, at least 1,2).")
     List<Integer> workers;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "Passes over the data per worker count (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the data per worker count (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -111,6 +111,9 @@ public final class BenchLoadCommand implements Callable<Integer> {
         if (ws == null || ws.isEmpty()) {
             ws = new ArrayList<>();
             for (int w = 1; w <= Math.max(2, Runtime.getRuntime().availableProcessors()); w++) ws.add(w);
+        }
+        try (ClipLoader warm = new ClipLoader(samples, spec, Mode.TRAIN, batch, 1, 0, 99)) {   // JIT warm-up, untimed
+            warm.iterator().next();
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         int skipped = 0;

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Measure throughput (model training, clip loading, decoding) next to the machine's matmul peak.",
         subcommands = {
                 BenchModelCommand.class,
+                BenchDecodeCommand.class,
                 BenchLoadCommand.class,
         })
 public final class BenchmarkCommand implements Runnable {

@@ -2,15 +2,19 @@ package io.timesformer4j.data;
 
 import io.timesformer4j.video.DecodedClip;
 import io.timesformer4j.video.VideoException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -49,7 +53,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     private final ClipTransform transform;
     private final int id = LOADER_IDS.incrementAndGet();
     private final List<BadInput> skipped = new CopyOnWriteArrayList<>();
-    private final List<ExecutorService> pools = new ArrayList<>();
+    private final List<BatchIterator> open = new ArrayList<>();
 
     /** Loader decoding with FFmpeg ({@code video.VideoSource}). */
     public ClipLoader(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed, int epoch) {
@@ -109,10 +113,12 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     /** Stops all decode threads of this loader; an iteration in progress then ends. */
     @Override
     public void close() {
-        synchronized (pools) {
-            for (ExecutorService p : pools) p.shutdownNow();
-            pools.clear();
+        List<BatchIterator> its;
+        synchronized (open) {
+            its = new ArrayList<>(open);
+            open.clear();
         }
+        for (BatchIterator it : its) it.cancel();
     }
 
     /** A well-mixed 64-bit seed from several values (SplitMix64 finaliser on a running hash). */
@@ -148,7 +154,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     private final class BatchIterator implements Iterator<Batch> {
         private final int[] order = order();
         private final ExecutorService pool;
-        private final ArrayDeque<Future<Result>> inFlight = new ArrayDeque<>();
+        private final ConcurrentLinkedDeque<Future<Result>> inFlight = new ConcurrentLinkedDeque<>();
         private int submitted;
         private Batch next;
         private boolean finished;
@@ -160,16 +166,21 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            synchronized (pools) {
-                pools.add(pool);
+            synchronized (open) {
+                open.add(this);
             }
             fill();
         }
 
         private void fill() {
             while (inFlight.size() < prefetch() && submitted < order.length && !pool.isShutdown()) {
-                int index = order[submitted++];
-                inFlight.add(pool.submit(() -> load(index)));
+                int index = order[submitted];
+                try {
+                    inFlight.add(pool.submit(() -> load(index)));
+                } catch (RejectedExecutionException e) {
+                    return;                                                 // closed meanwhile
+                }
+                submitted++;
             }
         }
 
@@ -191,15 +202,9 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
             while (!inFlight.isEmpty() && !pool.isShutdown()) {     // shut down = closed by close()
                 List<Result> ok = new ArrayList<>();
                 for (int k = 0; k < batchSize && !inFlight.isEmpty(); k++) {
-                    Result r;
-                    try {
-                        r = inFlight.poll().get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return stop();
-                    } catch (java.util.concurrent.CancellationException | ExecutionException e) {
-                        return stop();                         // pool shut down by close()
-                    }
+                    Result r = await(inFlight.peek());   // stays in inFlight while waiting, so cancel() reaches it
+                    if (r == null) return stop();
+                    inFlight.poll();
                     fill();
                     if (r.bad() != null) skipped.add(r.bad());
                     else ok.add(r);
@@ -209,14 +214,39 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
             return stop();
         }
 
+        /** The clip, or null when the loader was closed (or the consumer interrupted) before it was made. */
+        private Result await(Future<Result> f) {
+            while (true) {
+                try {
+                    return f.get(200, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (pool.isTerminated() && !f.isDone()) return null;   // closed: a queued task will never run
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                } catch (CancellationException e) {
+                    return null;                                            // closed by close()
+                } catch (ExecutionException e) {                            // only Errors get here (load() catches Exceptions)
+                    stop();
+                    throw new IllegalStateException("clip loader worker failed: " + e.getCause(), e.getCause());
+                }
+            }
+        }
+
         private Batch stop() {
             finished = true;
             pool.shutdownNow();
-            synchronized (pools) {
-                pools.remove(pool);
+            synchronized (open) {
+                open.remove(this);
             }
             inFlight.clear();
             return null;
+        }
+
+        /** From {@link #close()}, possibly on another thread: stop the threads and wake a blocked consumer. */
+        void cancel() {
+            pool.shutdownNow();
+            for (Future<Result> f : inFlight) f.cancel(true);
         }
 
         private Batch assemble(List<Result> ok) {

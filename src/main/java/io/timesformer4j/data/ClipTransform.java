@@ -117,20 +117,21 @@ public final class ClipTransform {
         int[] y0 = new int[s], y1 = new int[s];
         float[] fy = new float[s];
         axis(crop.h(), s, y0, y1, fy);
+        // separable: blend the two source rows first (per channel), then the two columns
+        float[] row = new float[crop.w() * 3];
         for (int oy = 0; oy < s; oy++) {
             int r0 = src + (crop.y() + y0[oy]) * rowBytes + crop.x() * 3;
             int r1 = src + (crop.y() + y1[oy]) * rowBytes + crop.x() * 3;
-            float wy = fy[oy];
+            float wy = fy[oy], wy0 = 1 - wy;
+            for (int i = 0; i < row.length; i++) row[i] = wy0 * (rgb[r0 + i] & 0xff) + wy * (rgb[r1 + i] & 0xff);
+            int o = dst + oy * s;
             for (int ox = 0; ox < s; ox++) {
                 int c0 = x0[ox] * 3, c1 = x1[ox] * 3;
-                float wx = fx[ox];
-                float w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
-                int o = dst + oy * s + (crop.flip() ? s - 1 - ox : ox);
-                for (int c = 0; c < 3; c++) {
-                    float v = w00 * (rgb[r0 + c0 + c] & 0xff) + w01 * (rgb[r0 + c1 + c] & 0xff)
-                            + w10 * (rgb[r1 + c0 + c] & 0xff) + w11 * (rgb[r1 + c1 + c] & 0xff);
-                    out[o + c * plane] = c == 0 ? v * a0 + b0 : c == 1 ? v * a1 + b1 : v * a2 + b2;
-                }
+                float wx = fx[ox], wx0 = 1 - wx;
+                int q = o + (crop.flip() ? s - 1 - ox : ox);
+                out[q] = (wx0 * row[c0] + wx * row[c1]) * a0 + b0;
+                out[q + plane] = (wx0 * row[c0 + 1] + wx * row[c1 + 1]) * a1 + b1;
+                out[q + 2 * plane] = (wx0 * row[c0 + 2] + wx * row[c1 + 2]) * a2 + b2;
             }
         }
     }

@@ -77,7 +77,7 @@ public final class VideoDataset {
             case FLAT_PREFIX -> scanFlat(root, raw, problems);
             case CSV -> scanCsv(root, base, raw, problems);
             case KINETICS_CSV -> scanKinetics(root, base, raw, problems);
-            case UCF101_LIST -> scanUcf(root, base, raw, problems);
+            case UCF101_LIST -> scanUcf(root, base, options.videoRoot() != null, raw, problems);
             default -> throw new IllegalStateException(layout.toString());
         }
 
@@ -184,7 +184,7 @@ public final class VideoDataset {
                     problems.add(new BadInput(list, "line " + line + ": expected 'path,label', got '" + String.join(",", rec.values()) + "'"));
                     continue;
                 }
-                Path p = base.resolve(rec.get(0)).normalize();
+                Path p = base.resolve(rec.get(0).replace('\\', '/')).normalize();
                 if (!Files.exists(p)) {
                     problems.add(new BadInput(p, "missing file named in " + list.getFileName() + " line " + line));
                     continue;
@@ -214,7 +214,13 @@ public final class VideoDataset {
                 }
                 String stem = String.format(Locale.ROOT, "%s_%06d_%06d", id, start, end);
                 Path found = null;
-                List<Path> dirs = List.of(base.resolve(label), base.resolve(label.replace(' ', '_')), base);
+                String split = rec.isMapped("split") ? rec.get("split") : "";
+                Set<Path> dirs = new java.util.LinkedHashSet<>();
+                for (Path b : split.isEmpty() ? List.of(base) : List.of(base, base.resolve(split), parentOf(base).resolve(split))) {
+                    dirs.add(b.resolve(label));
+                    dirs.add(b.resolve(label.replace(' ', '_')));
+                    dirs.add(b);
+                }
                 outer:
                 for (Path d : dirs) {
                     for (String ext : List.of("mp4", "mkv", "webm", "avi", "mov")) {
@@ -227,7 +233,7 @@ public final class VideoDataset {
                 }
                 if (found == null) {
                     problems.add(new BadInput(base.resolve(label).resolve(stem + ".mp4"),
-                            "missing video for " + list.getFileName() + " line " + line + " (looked in <root>/<label>/ and <root>/)"));
+                            "missing video for " + list.getFileName() + " line " + line + " (looked in <root>[/<split>]/<label>/ and <root>[/<split>]/)"));
                     continue;
                 }
                 addIfUsable(found, label, raw, problems);
@@ -237,7 +243,7 @@ public final class VideoDataset {
         }
     }
 
-    private static void scanUcf(Path list, Path base, List<Map.Entry<Path, String>> raw, List<BadInput> problems) throws IOException {
+    private static void scanUcf(Path list, Path base, boolean explicitRoot, List<Map.Entry<Path, String>> raw, List<BadInput> problems) throws IOException {
         Map<Integer, String> classInd = new HashMap<>();
         Path ind = parentOf(list).resolve("classInd.txt");
         if (Files.isRegularFile(ind)) {
@@ -271,6 +277,14 @@ public final class VideoDataset {
                 label = dir.substring(dir.lastIndexOf('/') + 1);
             }
             Path p = base.resolve(rel).normalize();
+            if (!Files.exists(p) && !explicitRoot) {        // official layout: ucfTrainTestlist/ beside UCF-101/
+                for (Path alt : List.of(parentOf(base).resolve(rel), parentOf(base).resolve("UCF-101").resolve(rel))) {
+                    if (Files.exists(alt)) {
+                        p = alt.normalize();
+                        break;
+                    }
+                }
+            }
             if (!Files.exists(p)) {
                 problems.add(new BadInput(p, "missing file named in " + list.getFileName() + " line " + (i + 1)));
                 continue;

@@ -158,6 +158,77 @@ final class FileVideoSource implements VideoSource {
         return new Pass(next, false);
     }
 
+    /** Receives every decoded frame of {@link #forEachFrame}. */
+    interface FrameSink {
+        /**
+         * @param index frame number, from 0
+         * @param tNum  timestamp numerator: the frame is shown {@code tNum/tDen} seconds after the file's start
+         * @param rgb   packed {@code (h, w, 3)} upright frame, owned by the callee
+         */
+        void frame(int index, long tNum, long tDen, byte[] rgb, int w, int h) throws java.io.IOException;
+    }
+
+    /**
+     * Decodes the whole video from the start, in order, and hands each upright frame with its exact
+     * timestamp to {@code sink}.
+     *
+     * @return {@code {frames, endNum, endDen}}: frame count and the end time (last timestamp + one frame
+     *         duration, the previous frame interval, or 1/fps) in seconds as {@code endNum/endDen}
+     */
+    long[] forEachFrame(int shortSide, FrameSink sink) throws java.io.IOException {
+        if (next > 0) restart();
+        int[] size = Frames.scaledSize(codedWidth, codedHeight, shortSide);
+        grabber.setImageWidth(size[0]);
+        grabber.setImageHeight(size[1]);
+        var tb = grabber.getFormatContext().streams(grabber.getVideoStream()).time_base();
+        long tbNum = tb.num(), tbDen = tb.den();
+        long start = grabber.getFormatContext().start_time();
+        if (start == avutil.AV_NOPTS_VALUE) start = 0;
+        long den = tbDen * 1_000_000L;
+        long lastPts = Long.MIN_VALUE, prevPts = Long.MIN_VALUE;
+        while (true) {
+            Frame f;
+            try {
+                f = grabber.grabFrame(false, true, true, false, false);
+            } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
+                if (next == 0) throw new VideoException(path, "decoding failed (" + describe(e) + ")", e);
+                break;
+            }
+            if (f == null) break;
+            if (f.image == null) continue;
+            long pts = ptsOf(f.timestamp, tbNum, tbDen);
+            if (lastPts != Long.MIN_VALUE && pts <= lastPts) pts = lastPts + 1;    // broken timestamps: keep order
+            byte[] rgb = Frames.copyPacked((ByteBuffer) f.image[0], f.imageStride, f.imageWidth, f.imageHeight);
+            rgb = Frames.rotate(rgb, f.imageWidth, f.imageHeight, info.rotationDegrees());
+            boolean swap = info.rotationDegrees() == 90 || info.rotationDegrees() == 270;
+            sink.frame(next, pts * tbNum * 1_000_000L - start * tbDen, den, rgb,
+                    swap ? f.imageHeight : f.imageWidth, swap ? f.imageWidth : f.imageHeight);
+            prevPts = lastPts;
+            lastPts = pts;
+            next++;
+        }
+        if (next == 0) throw new VideoException(path, "no decodable video frames");
+        long endNum;
+        if (prevPts != Long.MIN_VALUE) {
+            endNum = (2 * lastPts - prevPts) * tbNum * 1_000_000L - start * tbDen;
+        } else {                                                      // one frame: it lasts 1/fps
+            double fps = info.fps() > 0 ? info.fps() : VideoSource.DEFAULT_FOLDER_FPS;
+            endNum = lastPts * tbNum * 1_000_000L - start * tbDen + Math.round(den / fps);
+        }
+        return new long[] {next, endNum, den};
+    }
+
+    /** javacv gives {@code floor(1e6 * pts * tb)} microseconds; this recovers the exact stream pts. */
+    static long ptsOf(long micros, long tbNum, long tbDen) {
+        java.math.BigInteger n = java.math.BigInteger.valueOf(micros).multiply(java.math.BigInteger.valueOf(tbDen));
+        java.math.BigInteger d = java.math.BigInteger.valueOf(tbNum * 1_000_000L);
+        java.math.BigInteger[] qr = n.divideAndRemainder(d);
+        long q = qr[0].longValueExact();
+        if (qr[1].signum() > 0) q++;                                  // ceil for t >= 0 (javacv floors)
+        else if (qr[1].signum() < 0) q--;                             // Java division truncates negatives
+        return q;
+    }
+
     /** Counts the frames of a stream whose container gives neither a frame count nor a duration. */
     private int countFrames() throws VideoException {
         if (next > 0) restart();

@@ -3,6 +3,7 @@ package io.timesformer4j.video;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_FFV1;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_PNG;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ420P;
@@ -19,8 +20,8 @@ import org.bytedeco.javacv.Frame;
  * Encodes RGB frames into a real video file with FFmpeg's encoders (in-process, no CLI).
  * Used by the demo dataset generator and by tests that need real encoded video.
  *
- * <p>Codec by extension: mp4/mov → H.264 (OpenH264), mkv → MPEG-4 part 2, avi → MJPEG, webm → VP9;
- * or pick one explicitly with {@link Codec}.
+ * <p>Codec by extension: mp4/mov → H.264 (OpenH264), mkv → MPEG-4 part 2, avi → MJPEG, webm → VP9,
+ * {@code frame%04d.png|jpg} → numbered images; or pick one explicitly with {@link Codec}.
  */
 public final class VideoWriter implements AutoCloseable {
     /** Encoders available in the bundled (LGPL) FFmpeg build. */
@@ -29,7 +30,11 @@ public final class VideoWriter implements AutoCloseable {
         MPEG4(null, AV_PIX_FMT_YUV420P),
         MJPEG(null, AV_PIX_FMT_YUVJ420P),
         VP9("libvpx-vp9", AV_PIX_FMT_YUV420P),
-        FFV1(null, AV_PIX_FMT_YUV420P);
+        FFV1(null, AV_PIX_FMT_YUV420P),
+        /** One PNG per frame; the path is a pattern such as {@code dir/frame%04d.png} (image2 muxer). */
+        PNG(null, AV_PIX_FMT_RGB24),
+        /** One JPEG per frame; the path is a pattern such as {@code dir/frame%04d.jpg} (image2 muxer). */
+        JPEG(null, AV_PIX_FMT_YUVJ420P);
 
         final String encoderName;
         final int pixFmt;
@@ -45,7 +50,9 @@ public final class VideoWriter implements AutoCloseable {
             if (n.endsWith(".avi")) return MJPEG;
             if (n.endsWith(".webm")) return VP9;
             if (n.endsWith(".mkv")) return MPEG4;
-            throw new IllegalArgumentException("no default codec for " + path + " (use .mp4/.mov/.avi/.webm/.mkv)");
+            if (n.endsWith(".png")) return PNG;
+            if (n.endsWith(".jpg") || n.endsWith(".jpeg")) return JPEG;
+            throw new IllegalArgumentException("no default codec for " + path + " (use .mp4/.mov/.avi/.webm/.mkv/.png/.jpg)");
         }
     }
 
@@ -105,12 +112,15 @@ public final class VideoWriter implements AutoCloseable {
             case MPEG4 -> recorder.setVideoCodec(AV_CODEC_ID_MPEG4);
             case MJPEG -> recorder.setVideoCodec(AV_CODEC_ID_MJPEG);
             case FFV1 -> recorder.setVideoCodec(AV_CODEC_ID_FFV1);
+            case PNG -> recorder.setVideoCodec(AV_CODEC_ID_PNG);
+            case JPEG -> recorder.setVideoCodec(AV_CODEC_ID_MJPEG);
             default -> recorder.setVideoCodecName(codec.encoderName);
         }
         recorder.setPixelFormat(options.pixelFormat() >= 0 ? options.pixelFormat() : codec.pixFmt);
         // FFmpeg's display matrix angle is counter-clockwise; Options use the clockwise "rotate" tag convention.
         if (options.rotationDegrees() % 360 != 0) recorder.setDisplayRotation(-options.rotationDegrees());
         recorder.setFrameRate(fps);
+        if (codec == Codec.PNG || codec == Codec.JPEG) recorder.setFormat("image2");   // numbered files, start at 1
         if (gop > 0) recorder.setGopSize(gop);
         recorder.setVideoQuality(codec == Codec.VP9 ? 30 : 2);
         if (codec == Codec.H264) recorder.setVideoBitrate(Math.max(200_000, width * height * 8));

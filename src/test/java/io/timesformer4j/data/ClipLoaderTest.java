@@ -144,6 +144,35 @@ class ClipLoaderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void closeFromAnotherThreadWakesABlockedConsumer() throws Exception {
+        FakeDecoder fast = new FakeDecoder();
+        ClipDecoder slow = (path, sampler, shortSide) -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException("interrupted");
+            }
+            return fast.decode(path, sampler, shortSide);
+        };
+        ClipLoader l = new ClipLoader(samples(20), SPEC, Mode.VAL, 4, 1, 1, 0, slow);
+        var it = l.iterator();
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ignored) {
+                // test thread
+            }
+            l.close();
+        });
+        long t0 = System.nanoTime();
+        closer.start();
+        assertFalse(it.hasNext(), "closed while waiting for the first batch");
+        assertTrue((System.nanoTime() - t0) / 1e6 < 1000, "woke up promptly");
+        closer.join();
+    }
+
+    @Test
     void threadsEndWhenIterationCompletes() throws Exception {
         try (ClipLoader l = new ClipLoader(samples(5), SPEC, Mode.VAL, 2, 2, 1, 0, new FakeDecoder())) {
             assertEquals(3, all(l).size());

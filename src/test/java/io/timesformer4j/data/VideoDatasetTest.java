@@ -125,6 +125,16 @@ class VideoDatasetTest {
     }
 
     @Test
+    void kineticsCvdfLayoutAnnotationsBesideSplitFolders() throws IOException {
+        file("k/train/aaa_000010_000020.mp4");
+        file("k/val/bbb_000000_000010.mp4");
+        Path csv = file("k/annotations/train.csv", "label,youtube_id,time_start,time_end,split\nabseiling,aaa,10,20,train\nbowling,bbb,0,10,val\n");
+        VideoDataset d = VideoDataset.scan(csv);
+        assertEquals(List.of(new Sample(dir.resolve("k/train/aaa_000010_000020.mp4"), 0), new Sample(dir.resolve("k/val/bbb_000000_000010.mp4"), 1)),
+                d.samples());
+    }
+
+    @Test
     void ucf101TrainAndTestLists() throws IOException {
         file("UCF-101/ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi");
         file("UCF-101/Archery/v_Archery_g01_c01.avi");
@@ -141,6 +151,8 @@ class VideoDatasetTest {
         assertEquals(List.of(0, 1), te.samples().stream().map(Sample::label).toList());
         assertEquals(dir.resolve("UCF-101/Archery/v_Archery_g09_c09.avi"), te.problems().get(0).path());
         assertEquals("missing file named in testlist01.txt line 3", te.problems().get(0).reason());
+        // official archive layout: lists/ beside UCF-101/, no video root needed
+        assertEquals(tr.samples(), VideoDataset.scan(train).samples());
     }
 
     @Test

@@ -1,0 +1,92 @@
+package io.timesformer4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.timesformer4j.runtime.Natives;
+import io.timesformer4j.video.DecodeBenchmark;
+import io.timesformer4j.video.VideoWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code timesformer benchmark decode [VIDEO...]}: frames/s decoded, one decoder thread and one per core. */
+@Command(name = "decode", mixinStandardHelpOptions = true,
+        description = {"Decode throughput (frames/s through FFmpeg + swscale + copy to the Java heap),",
+                "native size and short side 224, one decoder thread and one per core.",
+                "Without VIDEO, generates 10 s 30 fps H.264 clips at 320x240 and 1280x720 in a temp dir."})
+public final class BenchDecodeCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "VIDEO", arity = "0..*", description = "videos or frame folders to decode")
+    List<Path> videos = new ArrayList<>();
+
+    @Option(names = "--json", description = "print the rows as JSON instead of a table")
+    boolean json;
+
+    @Option(names = "--min-seconds", defaultValue = "1.0", description = "repeat each measurement at least this long (default: ${DEFAULT-VALUE})")
+    double minSeconds;
+
+    @Option(names = "--threads", split = ",", paramLabel = "N[,N...]",
+            description = "decoder thread counts to measure (default: 1 and the number of cores)")
+    List<Integer> threads;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "length of the generated clips (default: ${DEFAULT-VALUE})")
+    int seconds;
+
+    @Override
+    public Integer call() throws Exception {
+        Natives.ensureLoaded();
+        DecodeBenchmark.Options defaults = DecodeBenchmark.Options.defaults();
+        var options = new DecodeBenchmark.Options(minSeconds, threads == null ? defaults.threads() : threads, defaults.modes());
+        List<Path> inputs = videos;
+        Path tmp = null;
+        if (inputs.isEmpty()) {
+            tmp = Files.createTempDirectory("timesformer-bench-decode");
+            inputs = List.of(generate(tmp.resolve("h264_320x240.mp4"), 320, 240), generate(tmp.resolve("h264_1280x720.mp4"), 1280, 720));
+        }
+        try {
+            List<DecodeBenchmark.Row> rows = DecodeBenchmark.run(inputs, options);
+            if (json) {
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+            } else {
+                System.out.printf("%-22s %-10s %-6s %6s %-9s %7s %6s %10s %10s%n",
+                        "video", "size", "codec", "frames", "mode", "threads", "passes", "frames/s", "ms/pass");
+                for (var r : rows) {
+                    System.out.printf("%-22s %-10s %-6s %6d %-9s %7d %6d %10.0f %10.1f%n", r.video(), r.width() + "x" + r.height(),
+                            r.codec(), r.frames(), r.mode(), r.threads(), r.passes(), r.framesPerSecond(), r.msPerPass());
+                }
+                System.out.println("modes: native/short224 = every frame; clip8 = read(uniform(8), 224), frames/s counts frames decoded up to the last wanted one.");
+                System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + "; figures vary with machine load.");
+            }
+        } finally {
+            if (tmp != null) {
+                try (var s = Files.walk(tmp)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private Path generate(Path p, int w, int h) throws Exception {
+        int n = seconds * 30;
+        byte[] rgb = new byte[w * h * 3];
+        try (VideoWriter vw = new VideoWriter(p, w, h, 30)) {
+            for (int t = 0; t < n; t++) {
+                for (int y = 0; y < h; y++) {                         // moving gradient: not trivially compressible
+                    for (int x = 0; x < w; x++) {
+                        int o = (y * w + x) * 3;
+                        rgb[o] = (byte) (x + 3 * t);
+                        rgb[o + 1] = (byte) (y - 2 * t);
+                        rgb[o + 2] = (byte) ((x ^ y) + t);
+                    }
+                }
+                vw.write(rgb);
+            }
+        }
+        return p;
+    }
+}

@@ -1,0 +1,117 @@
+package io.timesformer4j.video;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Writes a video's frames as numbered images at a fixed rate, in-process: the equivalent of
+ * {@code ffmpeg -i VIDEO -vf fps=30 DIR/frame%04d.png} (frames chosen by {@link FpsResampler}, images
+ * encoded by FFmpeg's png/mjpeg encoders through the image2 muxer, numbering from 1, rotation applied).
+ */
+public final class FrameExtractor {
+    /**
+     * @param fps       output rate as {@code "30"}, {@code "29.97"} or {@code "30000/1001"}
+     * @param format    {@code png} or {@code jpg}
+     * @param shortSide resize so the short side is this (0 = native size)
+     * @param pattern   file name pattern inside the output folder, {@code frame%04d}
+     */
+    public record Options(String fps, String format, int shortSide, String pattern) {
+        public Options {
+            format = format.toLowerCase(Locale.ROOT);
+            if (!format.equals("png") && !format.equals("jpg")) throw new IllegalArgumentException("format must be png or jpg, got " + format);
+            if (shortSide < 0) throw new IllegalArgumentException("short side must be >= 0");
+            parseRate(fps);
+        }
+
+        public static Options defaults() {
+            return new Options("30", "png", 0, "frame%04d");
+        }
+    }
+
+    /** What was written. */
+    public record Result(Path dir, int framesDecoded, int framesWritten, int width, int height) {}
+
+    private FrameExtractor() {}
+
+    /** {@code "30"} → {30, 1}, {@code "29.97"} → {2997, 100}, {@code "30000/1001"} → {30000, 1001}. */
+    static long[] parseRate(String fps) {
+        try {
+            String[] parts = fps.trim().split("/");
+            if (parts.length == 2) {
+                long n = Long.parseLong(parts[0].trim()), d = Long.parseLong(parts[1].trim());
+                if (n > 0 && d > 0) return new long[] {n, d};
+            } else if (parts.length == 1) {
+                BigDecimal v = new BigDecimal(parts[0]).stripTrailingZeros();
+                if (v.signum() > 0) {
+                    int scale = Math.max(0, v.scale());
+                    return new long[] {v.movePointRight(scale).longValueExact(), BigDecimal.TEN.pow(scale).longValueExact()};
+                }
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("fps must be a positive number or a ratio like 30000/1001, got '" + fps + "'");
+    }
+
+    /** Decodes {@code video} once and writes {@code outDir/frame0001.png}, ... */
+    public static Result extract(Path video, Path outDir, Options options) throws IOException {
+        long[] rate = parseRate(options.fps());
+        double fps = (double) rate[0] / rate[1];
+        Files.createDirectories(outDir);
+        Path pattern = outDir.resolve(options.pattern() + "." + options.format());
+        FpsResampler resampler = new FpsResampler(rate[0], rate[1]);
+        VideoWriter.Codec codec = options.format().equals("png") ? VideoWriter.Codec.PNG : VideoWriter.Codec.JPEG;
+        try (VideoSource source = VideoSource.open(video)) {
+            if (!(source instanceof FileVideoSource file)) throw new VideoException(video, "extract needs a video file, not a folder");
+            var sink = new ExtractSink(pattern, fps, codec, resampler);
+            try {
+                long[] end = file.forEachFrame(options.shortSide(), sink);
+                sink.emit(resampler.finish(end[1], end[2]));
+                return new Result(outDir, (int) end[0], sink.written, sink.w, sink.h);
+            } finally {
+                sink.close();
+            }
+        }
+    }
+
+    /** Holds one frame back: a frame is written (maybe several times) once the next one's time is known. */
+    private static final class ExtractSink implements FileVideoSource.FrameSink {
+        private final Path pattern;
+        private final double fps;
+        private final VideoWriter.Codec codec;
+        private final FpsResampler resampler;
+        private VideoWriter writer;
+        private byte[] previous;
+        int w, h, written;
+
+        ExtractSink(Path pattern, double fps, VideoWriter.Codec codec, FpsResampler resampler) {
+            this.pattern = pattern;
+            this.fps = fps;
+            this.codec = codec;
+            this.resampler = resampler;
+        }
+
+        @Override
+        public void frame(int index, long tNum, long tDen, byte[] rgb, int width, int height) throws IOException {
+            emit(resampler.push(tNum, tDen));
+            previous = rgb;
+            w = width;
+            h = height;
+        }
+
+        void emit(long copies) throws IOException {
+            for (long i = 0; i < copies; i++) {
+                if (writer == null) writer = new VideoWriter(pattern, w, h, fps, VideoWriter.Options.of(codec));
+                writer.write(previous);
+                written++;
+            }
+        }
+
+        void close() throws IOException {
+            if (writer != null) writer.close();
+        }
+    }
+}
