@@ -21,6 +21,10 @@ public final class DemoCommand implements Callable<Integer> {
     List<String> classes;
     @Option(names = "--clips-per-class", description = "Training clips per class (default: 40).")
     Integer clips;
+    @Option(names = "--lr", description = "AdamW learning rate (default: 1e-3).")
+    Double lr;
+    @Option(names = "--batch-size", description = "Clips per step (default: 8).")
+    Integer batchSize;
     @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (default: libtorch's choice).")
     int threads;
     @Option(names = "--seed", defaultValue = "7", description = "Seed for data and training (default: ${DEFAULT-VALUE}).")
@@ -33,7 +37,8 @@ public final class DemoCommand implements Callable<Integer> {
         Demo.Options d = Demo.Options.defaults(out);
         d = new Demo.Options(out, classes != null ? classes : SyntheticMotion.ALL_CLASSES,
                 clips != null ? clips : d.trainPerClass(), d.valPerClass(), d.frames(), d.videoSize(), d.imageSize(),
-                epochs != null ? epochs : d.epochs(), d.batchSize(), d.lr(), d.workers(), threads, seed);
+                epochs != null ? epochs : d.epochs(), batchSize != null ? batchSize : d.batchSize(),
+                lr != null ? lr : d.lr(), d.workers(), threads, seed);
         Demo.run(d, !noProgress, System.out);
         return 0;
     }

@@ -116,7 +116,7 @@ public final class TrainCommand implements Callable<Integer> {
             case ADAMW -> 0.05;
             case SGD -> 1e-4;
         };
-        OptimizerSpec opt = new OptimizerSpec(kind, lr != null ? lr : base.lr(), wd, momentum != null ? momentum : 0.9, nesterov);
+        OptimizerSpec opt = new OptimizerSpec(kind, lr != null ? lr : base.lr(), wd, momentum != null ? momentum : kind == OptimizerSpec.Kind.SGD ? 0.9 : 0, nesterov);
         ScheduleSpec baseSchedule = paper ? ScheduleSpec.paper() : ScheduleSpec.constant();
         ScheduleSpec sched = new ScheduleSpec(schedule != null ? ScheduleSpec.Kind.parse(schedule) : baseSchedule.kind(),
                 warmupEpochs, milestones != null ? milestones : baseSchedule.milestones(), gamma, 0);
