@@ -134,6 +134,57 @@ class TrainerTest {
         assertEquals(0.5, opt.param_groups().get(1).options().get_lr());
     }
 
+    /** Two micro-batches of 4 with loss / 2 make the same update as one batch of 8 (no dropout: a single Linear). */
+    @Test
+    void accumulationEqualsOneLargeBatch(@TempDir Path tmp) throws IOException {
+        List<TinyData.ArrayBatch> small = TinyData.blobs(8, 3, 8, 4, 3);
+        List<TinyData.ArrayBatch> large = TinyData.blobs(8, 3, 8, 8, 3);
+        float[][] result = new float[2][];
+        for (int k = 0; k < 2; k++) {
+            torch.manual_seed(77);
+            org.bytedeco.pytorch.LinearImpl lin = new org.bytedeco.pytorch.LinearImpl(8, 3);
+            TrainConfig cfg = new TrainConfig(1, new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.5, 0, 0, false),
+                    ScheduleSpec.constant(), 0, 0, k == 0 ? 2 : 1, Precision.FP32, 1);
+            new Trainer(Classifier.of(lin, lin::forward), cfg, tmp.resolve("r" + k)).progress(false).output(quiet())
+                    .fit(BatchSource.of(k == 0 ? small : large), null, false);
+            result[k] = flat(lin.parameters());
+        }
+        assertEquals(result[0].length, result[1].length);
+        for (int i = 0; i < result[0].length; i++) assertEquals(result[1][i], result[0][i], 1e-6, "parameter " + i);
+        assertFalse(java.util.Arrays.equals(result[0], flatInit()));
+    }
+
+    private static float[] flatInit() {
+        torch.manual_seed(77);
+        return flat(new org.bytedeco.pytorch.LinearImpl(8, 3).parameters());
+    }
+
+    /** bf16 autocast: the forward runs in bfloat16 and the model still learns; autocast is off afterwards. */
+    @Test
+    void bf16AutocastTrains(@TempDir Path run) throws IOException {
+        TinyData.Mlp m = mlp();
+        TrainConfig cfg = new TrainConfig(4, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-2, 0, 0, false),
+                ScheduleSpec.constant(), 0, 0, 1, Precision.BF16, 3);
+        Trainer.Result r = new Trainer(m.classifier(), cfg, run).progress(false).output(quiet())
+                .fit(BatchSource.of(TinyData.blobs(48, 3, 8, 8, 1)), BatchSource.of(TinyData.blobs(24, 3, 8, 8, 1)), false);
+        assertTrue(r.history().get(3).trainLoss() < r.history().get(0).trainLoss());
+        assertTrue(r.bestValAcc() > 0.8, r.history().toString());
+        assertFalse(torch.is_autocast_enabled(torch.DeviceType.CPU));
+        try (Precision.Scope s = Precision.BF16.enter()) {
+            Tensor y = m.forward(Tensor.create(new float[16], 2, 8));
+            assertEquals("BFloat16", y.scalar_type().intern().toString());
+        }
+    }
+
+    static float[] flat(TensorVector ps) {
+        List<Tensor> flat = new ArrayList<>();
+        for (long i = 0; i < ps.size(); i++) flat.add(ps.get(i).detach().reshape(-1));
+        Tensor all = torch.cat(new TensorVector(flat.toArray(new Tensor[0]))).contiguous();
+        float[] out = new float[(int) all.numel()];
+        all.data_ptr_float().get(out);
+        return out;
+    }
+
     private static PrintStream quiet() {
         return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     }
