@@ -8,7 +8,6 @@ import org.bytedeco.pytorch.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,9 +121,5 @@ public final class ModelDir {
         if (t == null) throw new WeightsException(source + ": missing tensor '" + key + "' (needed to infer the config; "
                 + "put a config.json beside the file)");
         return t;
-    }
-
-    static String lower(Path p) {
-        return p.getFileName().toString().toLowerCase(Locale.ROOT);
     }
 }

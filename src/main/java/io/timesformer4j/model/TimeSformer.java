@@ -8,7 +8,6 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LongVector;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
@@ -215,9 +214,5 @@ public final class TimeSformer extends Module {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < t.dim(); i++) sb.append(i == 0 ? "" : ", ").append(t.size(i));
         return sb.append(')').toString();
-    }
-
-    static Scalar scalar(double v) {
-        return new Scalar(v);
     }
 }
