@@ -96,8 +96,8 @@ public final class VideoTrainer {
 
     /**
      * libtorch threads when none are asked for: the cores left after the decode workers, at least 1.
-     * More intra-op threads than free cores makes OpenMP threads wait on each other (on 2 busy cores a tiny
-     * model's step took 22 ms with 1 thread and 2-3 s with 2).
+     * More intra-op threads than free cores makes OpenMP threads wait on each other (see docs/training.md:
+     * {@code benchmark model --preset tiny} on 2 shared cores, 177 ms per step with 1 thread, 2145 ms with 2).
      */
     public static int defaultThreads(int workers) {
         return Math.max(1, Runtime.getRuntime().availableProcessors() - workers);
