@@ -61,8 +61,12 @@ public final class VideoTrainer {
         }
         if (o.maxClips() > 0 && train.size() > o.maxClips()) train = train.subList(0, o.maxClips());
         if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
-        if (!resume || !Files.exists(runDir.resolve("skipped.txt"))) {
-            Files.write(runDir.resolve("skipped.txt"), problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
+        Path skippedFile = runDir.resolve("skipped.txt");
+        if (!resume || !Files.exists(skippedFile)) {
+            Files.deleteIfExists(skippedFile);
+            if (!problems.isEmpty()) {
+                Files.write(skippedFile, problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
+            }
         }
 
         TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
