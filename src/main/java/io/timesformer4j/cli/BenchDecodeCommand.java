@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = {"Decode throughput (frames/s through FFmpeg + swscale + copy to the Java heap),",
                 "native size and short side 224, one decoder thread and one per core.",
-                "Without VIDEO, generates 10 s 30 fps H.264 clips at 320x240 and 1280x720 in a temp dir."})
+                "Without VIDEO, generates 30 fps H.264 clips in a temp dir: 10 s at 320x240 and 1280x720",
+                "(encoder's default GOP), and 60 s at 320x240 with a keyframe every 2 s (for keyframe seeks)."})
 public final class BenchDecodeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "VIDEO", arity = "0..*", description = "videos or frame folders to decode")
     List<Path> videos = new ArrayList<>();
@@ -33,7 +34,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             description = "decoder thread counts to measure (default: 1 and the number of cores)")
     List<Integer> threads;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "length of the generated clips (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", defaultValue = "10", description = "length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE})")
     int seconds;
 
     @Override
@@ -45,20 +46,23 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         Path tmp = null;
         if (inputs.isEmpty()) {
             tmp = Files.createTempDirectory("timesformer-bench-decode");
-            inputs = List.of(generate(tmp.resolve("h264_320x240.mp4"), 320, 240), generate(tmp.resolve("h264_1280x720.mp4"), 1280, 720));
+            inputs = List.of(generate(tmp.resolve("h264_320x240.mp4"), 320, 240, seconds, 0),
+                    generate(tmp.resolve("h264_1280x720.mp4"), 1280, 720, seconds, 0),
+                    generate(tmp.resolve("h264_320x240_long_gop60.mp4"), 320, 240, 6 * seconds, 60));
         }
         try {
             List<DecodeBenchmark.Row> rows = DecodeBenchmark.run(inputs, options);
             if (json) {
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
             } else {
-                System.out.printf("%-22s %-10s %-6s %6s %-9s %7s %6s %10s %10s%n",
+                System.out.printf("%-28s %-10s %-6s %6s %-12s %7s %6s %10s %10s%n",
                         "video", "size", "codec", "frames", "mode", "threads", "passes", "frames/s", "ms/pass");
                 for (var r : rows) {
-                    System.out.printf("%-22s %-10s %-6s %6d %-9s %7d %6d %10.0f %10.1f%n", r.video(), r.width() + "x" + r.height(),
+                    System.out.printf("%-28s %-10s %-6s %6d %-12s %7d %6d %10.0f %10.1f%n", r.video(), r.width() + "x" + r.height(),
                             r.codec(), r.frames(), r.mode(), r.threads(), r.passes(), r.framesPerSecond(), r.msPerPass());
                 }
-                System.out.println("modes: native/short224 = every frame; clip8 = read(uniform(8), 224), frames/s counts frames decoded up to the last wanted one.");
+                System.out.println("modes: native/short224 = every frame; clip8 = read(uniform(8), 224) with keyframe seeks, clip8_noseek without;");
+                System.out.println("       clip frames/s count the frames up to the last wanted one (decoded or skipped by a seek).");
                 System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + "; figures vary with machine load.");
             }
         } finally {
@@ -71,10 +75,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Path generate(Path p, int w, int h) throws Exception {
+    private static Path generate(Path p, int w, int h, int seconds, int gop) throws Exception {
         int n = seconds * 30;
         byte[] rgb = new byte[w * h * 3];
-        try (VideoWriter vw = new VideoWriter(p, w, h, 30)) {
+        try (VideoWriter vw = new VideoWriter(p, w, h, 30, VideoWriter.Codec.H264, gop)) {
             for (int t = 0; t < n; t++) {
                 for (int y = 0; y < h; y++) {                         // moving gradient: not trivially compressible
                     for (int x = 0; x < w; x++) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 /** {@code timesformer extract VIDEO --fps 30 --out DIR}: the seed's {@code ffmpeg -vf fps=30 DIR/frame%04d.png}, in-process. */
 @Command(name = "extract", mixinStandardHelpOptions = true,
         description = {"Write a video's frames as numbered images at a fixed rate, in-process.",
-                "Same frames and names as: ffmpeg -i VIDEO -vf fps=30 DIR/frame%04d.png (rotation applied)."})
+                "Same frames and names as: ffmpeg -i VIDEO -vf fps=30 DIR/frame%%04d.png (rotation applied)."})
 public final class ExtractCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "VIDEO", description = "video file (mp4, avi, mkv, webm, mov...)")
     Path video;

@@ -1,49 +1,54 @@
 package io.timesformer4j.video;
 
-import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
 
 /**
- * A video file decoded with FFmpeg through javacv's {@link FFmpegFrameGrabber}: swscale converts every
- * wanted frame straight to RGB24 at the output size; unwanted frames are decoded but not converted.
+ * A video file decoded by {@link FfmpegDecoder}. Frames are numbered in decode (presentation) order from 0.
+ * Only wanted frames are converted by swscale; the others are decoded and dropped.
+ *
+ * <p>Keyframe seeks: when the next wanted frame lies far ahead and the container's index has a keyframe
+ * at least {@link #MIN_SEEK_GAIN} frames past the current position but not past the wanted frame, the
+ * decoder jumps to that keyframe instead of decoding through (a non-exact {@code av_seek_frame} BACKWARD
+ * to the keyframe's own timestamp, then decoding forward). Seeking relies on timestamps to know which
+ * frame it landed on, so it is used only while every frame so far had timestamp {@code pts0 + i/fps}
+ * (constant frame rate); any irregularity turns it off and the read restarts sequentially.
  */
 final class FileVideoSource implements VideoSource {
-    private static final Pattern FFMPEG_ERROR = Pattern.compile("error (-?\\d+)");
+    /** A seek must skip at least this many frames (below it, decoding through is as cheap). */
+    static final int MIN_SEEK_GAIN = 16;
 
     private final Path path;
-    private FFmpegFrameGrabber grabber;
+    private final Options options;
+    private FfmpegDecoder dec;
     private final VideoInfo info;
-    private final int codedWidth;
-    private final int codedHeight;
-    /** Index of the next frame the grabber will return. */
+    /** Index of the frame the next {@code dec.next()} returns. */
     private int next;
+    /** Timestamp of frame 0, once decoded. */
+    private long pts0 = AV_NOPTS_VALUE;
+    /** True while every decoded frame's timestamp matched its index (constant frame rate). */
+    private boolean regular = true;
+    /** A seek happened since the last restart: indices now come from timestamps. */
+    private boolean seeked;
+    private long[] keyframes;
+    private int seeks;
 
-    private FileVideoSource(Path path, FFmpegFrameGrabber grabber) {
+    private FileVideoSource(Path path, FfmpegDecoder dec, Options options) {
         this.path = path;
-        this.grabber = grabber;
-        this.codedWidth = grabber.getImageWidth();
-        this.codedHeight = grabber.getImageHeight();
-        int rotation = Frames.clockwiseFromDisplayAngle(grabber.getDisplayRotation());
+        this.dec = dec;
+        this.options = options;
+        int rotation = Frames.clockwiseFromDisplayAngle(dec.displayRotation);
         boolean swap = rotation == 90 || rotation == 270;
-        double fps = grabber.getFrameRate();
-        double duration = Math.max(0, grabber.getLengthInTime() / 1e6);
-        int count = grabber.getLengthInVideoFrames();
-        if (count <= 0 && duration > 0 && fps > 0) count = (int) Math.round(duration * fps);
-        String codec = grabber.getVideoCodecName();
-        this.info = new VideoInfo(path, swap ? codedHeight : codedWidth, swap ? codedWidth : codedHeight,
-                fps, Math.max(0, count), duration, codec == null ? "unknown" : codec, rotation);
+        double fps = dec.fpsNum > 0 ? (double) dec.fpsNum / dec.fpsDen : 0;
+        long count = dec.nbFrames > 0 ? dec.nbFrames : Math.round(dec.durationSeconds * fps);
+        this.info = new VideoInfo(path, swap ? dec.height : dec.width, swap ? dec.width : dec.height, fps,
+                (int) Math.min(Integer.MAX_VALUE, Math.max(0, count)), dec.durationSeconds, dec.codecName, rotation);
     }
 
-    static FileVideoSource open(Path path) throws VideoException {
+    static FileVideoSource open(Path path, Options options) throws VideoException {
         long size;
         try {
             size = Files.size(path);
@@ -51,49 +56,7 @@ final class FileVideoSource implements VideoSource {
             throw new VideoException(path, "cannot read file (" + e.getMessage() + ")", e);
         }
         if (size == 0) throw new VideoException(path, "empty file (0 bytes)");
-        FFmpegFrameGrabber g = start(path);
-        if (g.getImageWidth() <= 0 || g.getImageHeight() <= 0) {
-            release(g);
-            throw new VideoException(path, "no video stream");
-        }
-        return new FileVideoSource(path, g);
-    }
-
-    private static FFmpegFrameGrabber start(Path path) throws VideoException {
-        FFmpegFrameGrabber g = new FFmpegFrameGrabber(path.toFile());
-        g.setPixelFormat(AV_PIX_FMT_RGB24);
-        g.setVideoOption("threads", "1");      // one decoder thread; loaders parallelise across clips
-        try {
-            g.start();
-            return g;
-        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-            release(g);
-            throw new VideoException(path, "not a readable video (" + describe(e) + ")", e);
-        }
-    }
-
-    /** Turns javacv's "avformat_open_input() error -1094995529: ..." into FFmpeg's own error text. */
-    static String describe(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        Matcher mm = FFMPEG_ERROR.matcher(m);
-        if (mm.find()) {
-            int code = Integer.parseInt(mm.group(1));
-            byte[] buf = new byte[256];
-            if (avutil.av_strerror(code, buf, buf.length) == 0) {
-                int n = 0;
-                while (n < buf.length && buf[n] != 0) n++;
-                return "FFmpeg: " + new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
-            }
-        }
-        return "FFmpeg: " + m;
-    }
-
-    private static void release(FFmpegFrameGrabber g) {
-        try {
-            g.release();
-        } catch (Exception ignored) {
-            // closing a half-opened grabber: nothing more to do
-        }
+        return new FileVideoSource(path, new FfmpegDecoder(path, options.decoderThreads()), options);
     }
 
     @Override
@@ -101,10 +64,15 @@ final class FileVideoSource implements VideoSource {
         return info;
     }
 
+    /** Keyframe seeks done so far (for tests and the benchmark). */
+    int seeks() {
+        return seeks;
+    }
+
     @Override
     public DecodedClip read(FrameSampler sampler, int shortSide) throws VideoException {
-        if (grabber == null) throw new IllegalStateException(path + ": source is closed");
-        int[] size = Frames.scaledSize(codedWidth, codedHeight, shortSide);
+        if (dec == null) throw new IllegalStateException(path + ": source is closed");
+        int[] size = Frames.scaledSize(dec.width, dec.height, shortSide);
         int hint = info.frameCountHint();
         if (hint <= 0) hint = countFrames();
         ClipAssembler asm = new ClipAssembler(path, sampler.indices(hint), hint);
@@ -118,44 +86,86 @@ final class FileVideoSource implements VideoSource {
                 asm = asm.retarget(path, sampler.indices(frameCount), frameCount);
                 if (!asm.complete()) decode(asm, size);
                 if (!asm.complete()) {
-                    throw new VideoException(path, "frames " + asm.firstMissing() + "... did not decode on a second pass");
+                    throw new VideoException(path, "frame " + asm.firstMissing() + " did not decode on a second pass");
                 }
             }
         }
-        int outW = size[0], outH = size[1];
         boolean swap = info.rotationDegrees() == 90 || info.rotationDegrees() == 270;
-        return asm.build(path, swap ? outW : outH, swap ? outH : outW, frameCount);
+        return asm.build(path, swap ? size[0] : size[1], swap ? size[1] : size[0], frameCount);
     }
 
     private record Pass(int decoded, boolean reachedEnd) {}
 
-    /**
-     * Decodes forward until every wanted frame is in {@code asm} or the stream ends. Restarts from the
-     * beginning when a wanted frame lies behind the current position.
-     */
+    /** Decodes forward until every wanted frame is in {@code asm} or the stream ends. */
     private Pass decode(ClipAssembler asm, int[] size) throws VideoException {
-        int first = asm.firstMissing();
-        if (first >= 0 && first < next) restart();
-        grabber.setImageWidth(size[0]);
-        grabber.setImageHeight(size[1]);
+        if (asm.firstMissing() >= 0 && asm.firstMissing() < next) restart();
+        if (next == 0 && options.keyframeSeeks() && dec.deferredIndex() && asm.lastWanted() >= 2 * MIN_SEEK_GAIN) {
+            // Matroska/WebM read their cues (the keyframe index) on the first seek: seek to the start now, where
+            // it costs nothing, so that later seeks know where the keyframes are.
+            dec.seekKeyframe(dec.startPts());
+            keyframes = null;
+        }
         while (!asm.complete()) {
-            boolean want = asm.wants(next);
-            Frame f;
-            try {
-                f = grabber.grabFrame(false, true, want, false, false);
-            } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-                if (next == 0) throw new VideoException(path, "decoding failed (" + describe(e) + ")", e);
-                return new Pass(next, true);             // damaged tail: keep what decoded
+            int target = asm.firstMissing();
+            boolean justSeeked = maybeSeek(target);
+            if (!dec.next()) return new Pass(next, true);
+            int idx = indexOfCurrent(justSeeked);
+            if (idx < 0 || (justSeeked && idx > target)) {
+                // Timestamps do not say where a seek landed: forget seeking, start again from frame 0.
+                regular = false;
+                restart();
+                continue;
             }
-            if (f == null) return new Pass(next, true);
-            if (f.image == null) continue;
-            if (want) {
-                byte[] rgb = Frames.copyPacked((ByteBuffer) f.image[0], f.imageStride, f.imageWidth, f.imageHeight);
-                asm.put(next, Frames.rotate(rgb, f.imageWidth, f.imageHeight, info.rotationDegrees()));
-            }
-            next++;
+            if (asm.wants(idx)) asm.put(idx, Frames.rotate(dec.rgb(size[0], size[1]), size[0], size[1], info.rotationDegrees()));
+            next = idx + 1;
         }
         return new Pass(next, false);
+    }
+
+    /** Index of the frame just decoded: its ordinal before any seek, its timestamp's index after one (-1 when unusable). */
+    private int indexOfCurrent(boolean justSeeked) {
+        long pts = dec.pts();
+        if (!seeked) {
+            if (next == 0) pts0 = pts;
+            if (regular && ptsIndex(pts, true) != next) regular = false;
+            return next;
+        }
+        long i = ptsIndex(pts, true);
+        if (i < 0 || i > Integer.MAX_VALUE || (!justSeeked && i != next)) return -1;
+        return (int) i;
+    }
+
+    /**
+     * Frame index of a timestamp at the average frame rate: {@code (pts - pts0) * tb * fps}. With
+     * {@code exact}, -1 unless it is within a quarter frame of an integer.
+     */
+    private long ptsIndex(long pts, boolean exact) {
+        if (pts == AV_NOPTS_VALUE || pts0 == AV_NOPTS_VALUE || dec.fpsNum <= 0 || dec.tbDen <= 0) return -1;
+        try {
+            long num = Math.multiplyExact(Math.multiplyExact(pts - pts0, dec.tbNum), dec.fpsNum);
+            long den = Math.multiplyExact(dec.tbDen, dec.fpsDen);
+            long idx = Math.floorDiv(2 * num + den, 2 * den);
+            if (exact && Math.abs(num - idx * den) * 4 > den) return -1;
+            return idx;
+        } catch (ArithmeticException e) {
+            return -1;
+        }
+    }
+
+    /** Jumps to a keyframe when that skips at least {@link #MIN_SEEK_GAIN} frames; true when it did. */
+    private boolean maybeSeek(int target) {
+        if (!options.keyframeSeeks() || !regular || next == 0 || target - next < MIN_SEEK_GAIN) return false;
+        if (keyframes == null) keyframes = dec.keyframeTimestamps();
+        for (int k = keyframes.length - 1; k >= 0; k--) {
+            long ki = ptsIndex(keyframes[k], false);
+            if (ki < 0 || ki > target) continue;
+            if (ki - next < MIN_SEEK_GAIN) break;
+            if (!dec.seekKeyframe(keyframes[k])) return false;
+            seeked = true;
+            seeks++;
+            return true;
+        }
+        return false;
     }
 
     /** Receives every decoded frame of {@link #forEachFrame}. */
@@ -165,96 +175,72 @@ final class FileVideoSource implements VideoSource {
          * @param tNum  timestamp numerator: the frame is shown {@code tNum/tDen} seconds after the file's start
          * @param rgb   packed {@code (h, w, 3)} upright frame, owned by the callee
          */
-        void frame(int index, long tNum, long tDen, byte[] rgb, int w, int h) throws java.io.IOException;
+        void frame(int index, long tNum, long tDen, byte[] rgb, int w, int h) throws IOException;
     }
 
     /**
      * Decodes the whole video from the start, in order, and hands each upright frame with its exact
      * timestamp to {@code sink}.
      *
-     * @return {@code {frames, endNum, endDen}}: frame count and the end time (last timestamp + one frame
-     *         duration, the previous frame interval, or 1/fps) in seconds as {@code endNum/endDen}
+     * @return {@code {frames, endNum, endDen}}: frame count and the end time (last timestamp + the previous
+     *         frame interval, or the frame's duration, or 1/fps) in seconds as {@code endNum/endDen}
      */
-    long[] forEachFrame(int shortSide, FrameSink sink) throws java.io.IOException {
-        if (next > 0) restart();
-        int[] size = Frames.scaledSize(codedWidth, codedHeight, shortSide);
-        grabber.setImageWidth(size[0]);
-        grabber.setImageHeight(size[1]);
-        var tb = grabber.getFormatContext().streams(grabber.getVideoStream()).time_base();
-        long tbNum = tb.num(), tbDen = tb.den();
-        long start = grabber.getFormatContext().start_time();
-        if (start == avutil.AV_NOPTS_VALUE) start = 0;
+    long[] forEachFrame(int shortSide, FrameSink sink) throws IOException {
+        if (next > 0 || seeked) restart();
+        int[] size = Frames.scaledSize(dec.width, dec.height, shortSide);
+        boolean swap = info.rotationDegrees() == 90 || info.rotationDegrees() == 270;
+        long tbNum = dec.tbNum, tbDen = dec.tbDen;
+        long startTb = dec.startMicros * tbDen;                        // start time, in units of 1/(tbDen*1e6) s
         long den = tbDen * 1_000_000L;
-        long lastPts = Long.MIN_VALUE, prevPts = Long.MIN_VALUE;
-        while (true) {
-            Frame f;
-            try {
-                f = grabber.grabFrame(false, true, true, false, false);
-            } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-                if (next == 0) throw new VideoException(path, "decoding failed (" + describe(e) + ")", e);
-                break;
-            }
-            if (f == null) break;
-            if (f.image == null) continue;
-            long pts = ptsOf(f.timestamp, tbNum, tbDen);
-            if (lastPts != Long.MIN_VALUE && pts <= lastPts) pts = lastPts + 1;    // broken timestamps: keep order
-            byte[] rgb = Frames.copyPacked((ByteBuffer) f.image[0], f.imageStride, f.imageWidth, f.imageHeight);
-            rgb = Frames.rotate(rgb, f.imageWidth, f.imageHeight, info.rotationDegrees());
-            boolean swap = info.rotationDegrees() == 90 || info.rotationDegrees() == 270;
-            sink.frame(next, pts * tbNum * 1_000_000L - start * tbDen, den, rgb,
-                    swap ? f.imageHeight : f.imageWidth, swap ? f.imageWidth : f.imageHeight);
+        long lastPts = Long.MIN_VALUE, prevPts = Long.MIN_VALUE, lastDuration = 0;
+        while (dec.next()) {
+            long pts = dec.pts();
+            if (pts == AV_NOPTS_VALUE) pts = lastPts == Long.MIN_VALUE ? 0 : lastPts + Math.max(1, lastPts - prevPts);
+            if (lastPts != Long.MIN_VALUE && pts <= lastPts) pts = lastPts + 1;   // broken timestamps: keep order
+            byte[] rgb = Frames.rotate(dec.rgb(size[0], size[1]), size[0], size[1], info.rotationDegrees());
+            sink.frame(next, pts * tbNum * 1_000_000L - startTb, den, rgb, swap ? size[1] : size[0], swap ? size[0] : size[1]);
             prevPts = lastPts;
             lastPts = pts;
+            lastDuration = dec.duration();
             next++;
         }
         if (next == 0) throw new VideoException(path, "no decodable video frames");
+        long endPts;
+        if (prevPts != Long.MIN_VALUE) endPts = 2 * lastPts - prevPts;
+        else if (lastDuration > 0) endPts = lastPts + lastDuration;
+        else endPts = -1;
         long endNum;
-        if (prevPts != Long.MIN_VALUE) {
-            endNum = (2 * lastPts - prevPts) * tbNum * 1_000_000L - start * tbDen;
-        } else {                                                      // one frame: it lasts 1/fps
+        if (endPts >= 0) {
+            endNum = endPts * tbNum * 1_000_000L - startTb;
+        } else {                                                      // one frame of unknown duration: 1/fps
             double fps = info.fps() > 0 ? info.fps() : VideoSource.DEFAULT_FOLDER_FPS;
-            endNum = lastPts * tbNum * 1_000_000L - start * tbDen + Math.round(den / fps);
+            endNum = lastPts * tbNum * 1_000_000L - startTb + Math.round(den / fps);
         }
         return new long[] {next, endNum, den};
     }
 
-    /** javacv gives {@code floor(1e6 * pts * tb)} microseconds; this recovers the exact stream pts. */
-    static long ptsOf(long micros, long tbNum, long tbDen) {
-        java.math.BigInteger n = java.math.BigInteger.valueOf(micros).multiply(java.math.BigInteger.valueOf(tbDen));
-        java.math.BigInteger d = java.math.BigInteger.valueOf(tbNum * 1_000_000L);
-        java.math.BigInteger[] qr = n.divideAndRemainder(d);
-        long q = qr[0].longValueExact();
-        if (qr[1].signum() > 0) q++;                                  // ceil for t >= 0 (javacv floors)
-        else if (qr[1].signum() < 0) q--;                             // Java division truncates negatives
-        return q;
-    }
-
     /** Counts the frames of a stream whose container gives neither a frame count nor a duration. */
     private int countFrames() throws VideoException {
-        if (next > 0) restart();
-        try {
-            while (true) {
-                Frame f = grabber.grabFrame(false, true, false, false, false);
-                if (f == null) break;
-                if (f.image != null) next++;
-            }
-        } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
-            if (next == 0) throw new VideoException(path, "decoding failed (" + describe(e) + ")", e);
+        if (next > 0 || seeked) restart();
+        while (dec.next()) {
+            if (next == 0) pts0 = dec.pts();
+            next++;
         }
         if (next == 0) throw new VideoException(path, "no decodable video frames");
         return next;
     }
 
     private void restart() throws VideoException {
-        release(grabber);
-        grabber = null;
-        grabber = start(path);
+        dec.close();
+        dec = null;
+        dec = new FfmpegDecoder(path, options.decoderThreads());
         next = 0;
+        seeked = false;
     }
 
     @Override
     public void close() {
-        if (grabber != null) release(grabber);
-        grabber = null;
+        if (dec != null) dec.close();
+        dec = null;
     }
 }

@@ -1,9 +1,6 @@
 package io.timesformer4j.video;
 
-import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
-
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,13 +12,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
 
 /**
  * A folder of extracted frames, {@code prefix<number>.png|jpg} (e.g. {@code frame0001.png} as
  * {@code ffmpeg -vf fps=30 dir/frame%04d.png} writes them, or {@code img_00001.jpg}), ordered by the
- * number. Only the wanted images are decoded (each with FFmpeg's image decoders).
+ * number. Only the wanted images are decoded (each with FFmpeg's image decoders and swscale, like videos).
  */
 final class FrameFolderSource implements VideoSource {
     static final Pattern FRAME_FILE = Pattern.compile("(.*?)(\\d+)\\.(png|jpe?g|bmp|tiff?|webp)", Pattern.CASE_INSENSITIVE);
@@ -44,13 +39,10 @@ final class FrameFolderSource implements VideoSource {
         }
         int w, h;
         String codec;
-        FFmpegFrameGrabber g = startImage(files.get(0));
-        try {
-            w = g.getImageWidth();
-            h = g.getImageHeight();
-            codec = g.getVideoCodecName();
-        } finally {
-            release(g);
+        try (FfmpegDecoder d = openImage(files.get(0))) {
+            w = d.width;
+            h = d.height;
+            codec = d.codecName;
         }
         VideoInfo info = new VideoInfo(dir, w, h, fps, files.size(), files.size() / fps,
                 codec == null ? "image" : codec, 0);
@@ -62,7 +54,7 @@ final class FrameFolderSource implements VideoSource {
      * {@code frame*.png} and {@code thumb*.jpg}), the largest group wins.
      */
     static List<Path> listFrames(Path dir) throws VideoException {
-        Map<String, List<Path>> groups = new HashMap<>();
+        Map<String, List<Path>> groups = new java.util.TreeMap<>();   // sorted: ties between groups resolve the same way every time
         Map<Path, Long> numbers = new HashMap<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
@@ -81,31 +73,18 @@ final class FrameFolderSource implements VideoSource {
         return sorted;
     }
 
-    private static FFmpegFrameGrabber startImage(Path file) throws VideoException {
-        FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile());
-        g.setFormat("image2");
-        g.setOption("pattern_type", "none");    // the name is a file, not a %d pattern
-        g.setPixelFormat(AV_PIX_FMT_RGB24);
+    private static FfmpegDecoder openImage(Path file) throws VideoException {
+        long size;
         try {
-            if (Files.size(file) == 0) throw new VideoException(file, "empty image file (0 bytes)");
-            g.start();
-        } catch (IOException | RuntimeException e) {
-            release(g);
-            if (e instanceof VideoException ve) throw ve;
-            throw new VideoException(file, "not a readable image (" + FileVideoSource.describe(e) + ")", e);
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new VideoException(file, "cannot read image (" + e.getMessage() + ")", e);
         }
-        if (g.getImageWidth() <= 0) {
-            release(g);
-            throw new VideoException(file, "not a readable image");
-        }
-        return g;
-    }
-
-    private static void release(FFmpegFrameGrabber g) {
+        if (size == 0) throw new VideoException(file, "empty image file (0 bytes)");
         try {
-            g.release();
-        } catch (Exception ignored) {
-            // nothing more to do
+            return new FfmpegDecoder(file, 1);
+        } catch (VideoException e) {
+            throw new VideoException(file, e.reason().replace("not a readable video", "not a readable image"), e);
         }
     }
 
@@ -124,21 +103,13 @@ final class FrameFolderSource implements VideoSource {
     }
 
     private byte[] decodeImage(Path file, int[] size) throws VideoException {
-        FFmpegFrameGrabber g = startImage(file);
-        try {
-            if (g.getImageWidth() != info.width() || g.getImageHeight() != info.height()) {
-                throw new VideoException(file, "frame is " + g.getImageWidth() + "x" + g.getImageHeight()
+        try (FfmpegDecoder d = openImage(file)) {
+            if (d.width != info.width() || d.height != info.height()) {
+                throw new VideoException(file, "frame is " + d.width + "x" + d.height
                         + ", the folder's first frame is " + info.width() + "x" + info.height());
             }
-            g.setImageWidth(size[0]);
-            g.setImageHeight(size[1]);
-            Frame f = g.grabImage();
-            if (f == null || f.image == null) throw new VideoException(file, "image does not decode");
-            return Frames.copyPacked((ByteBuffer) f.image[0], f.imageStride, f.imageWidth, f.imageHeight);
-        } catch (FFmpegFrameGrabber.Exception e) {
-            throw new VideoException(file, "image does not decode (" + FileVideoSource.describe(e) + ")", e);
-        } finally {
-            release(g);
+            if (!d.next()) throw new VideoException(file, "image does not decode");
+            return d.rgb(size[0], size[1]);
         }
     }
 

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * One video file (mp4/avi/mkv/webm/mov..., decoded in-process by FFmpeg) or one folder of extracted
  * frames ({@code frame0001.png}, {@code img_00001.jpg}, any {@code prefix<number>.png|jpg}).
  *
- * <p>Not thread-safe: it owns one decoder. Open one per thread (or per clip) and close it.
+ * <p>Not thread-safe: it owns one decoder. Open one per thread (or per clip) and close it. Native memory
+ * stays inside the source; clips come back as Java arrays.
  *
  * <pre>{@code
  * try (VideoSource v = VideoSource.open(path)) {
@@ -20,9 +21,33 @@ public interface VideoSource extends AutoCloseable {
     /** Frame rate assumed for frame folders when none is given. */
     double DEFAULT_FOLDER_FPS = 30;
 
-    /** Opens a video file or frame folder (folders at {@value #DEFAULT_FOLDER_FPS} fps). */
+    /**
+     * How to open a source.
+     *
+     * @param folderFps      frame rate reported for a frame folder (ignored for video files)
+     * @param keyframeSeeks  let {@link #read} jump to a keyframe when that skips many unwanted frames
+     *                       (long videos, sparse indices); off = always decode through
+     * @param decoderThreads FFmpeg decoder threads per source (1 = parallelise across sources instead)
+     */
+    record Options(double folderFps, boolean keyframeSeeks, int decoderThreads) {
+        public Options {
+            if (!(folderFps > 0)) throw new IllegalArgumentException("folder fps must be > 0, got " + folderFps);
+            if (decoderThreads < 0) throw new IllegalArgumentException("decoder threads must be >= 0 (0 = auto)");
+        }
+
+        /** 30 fps folders, keyframe seeks on, one decoder thread. */
+        public static Options defaults() {
+            return new Options(DEFAULT_FOLDER_FPS, true, 1);
+        }
+
+        public Options withKeyframeSeeks(boolean on) {
+            return new Options(folderFps, on, decoderThreads);
+        }
+    }
+
+    /** Opens a video file or frame folder with {@link Options#defaults()}. */
     static VideoSource open(Path path) throws VideoException {
-        return open(path, DEFAULT_FOLDER_FPS);
+        return open(path, Options.defaults());
     }
 
     /**
@@ -33,10 +58,15 @@ public interface VideoSource extends AutoCloseable {
      *                        stream, a folder without frame images...
      */
     static VideoSource open(Path path, double folderFps) throws VideoException {
+        return open(path, new Options(folderFps, true, 1));
+    }
+
+    /** Opens a video file or a frame folder with the given options. */
+    static VideoSource open(Path path, Options options) throws VideoException {
         Natives.ensureLoaded();
         if (!Files.exists(path)) throw new VideoException(path, "no such file or directory");
-        if (Files.isDirectory(path)) return FrameFolderSource.open(path, folderFps);
-        return FileVideoSource.open(path);
+        if (Files.isDirectory(path)) return FrameFolderSource.open(path, options.folderFps());
+        return FileVideoSource.open(path, options);
     }
 
     /** What the container claims (size after rotation, fps, frame count hint, codec, rotation). */
@@ -45,7 +75,8 @@ public interface VideoSource extends AutoCloseable {
     /**
      * Decodes the frames the sampler picks, upright, with the short side resized to {@code shortSide}
      * (0 keeps the native size). Video files are decoded in one sequential pass that stops after the
-     * last wanted frame. The sampler is asked with {@link VideoInfo#frameCountHint()}; when the stream
+     * last wanted frame (jumping to a keyframe instead of decoding through long unwanted stretches, see
+     * {@link Options#keyframeSeeks()}). The sampler is asked with {@link VideoInfo#frameCountHint()}; when the stream
      * ends before that (damaged file, lying container) it is asked again with the real count and the
      * clip is built from the frames that really exist.
      *

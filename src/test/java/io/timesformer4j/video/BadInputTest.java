@@ -83,6 +83,42 @@ class BadInputTest {
         }
     }
 
+    /**
+     * A faststart mp4 (index first) cut in half keeps its index, which still lists every frame: the
+     * container claims 60 frames, the stream has about half; the real count comes back.
+     */
+    @Test
+    void truncatedFaststartMp4() throws Exception {
+        Path p = dir.resolve("fast.mp4");
+        int w = 64, h = 48;
+        try (org.bytedeco.javacv.FFmpegFrameRecorder r = new org.bytedeco.javacv.FFmpegFrameRecorder(p.toFile(), w, h, 0);
+             org.bytedeco.javacv.Frame f = new org.bytedeco.javacv.Frame(w, h, org.bytedeco.javacv.Frame.DEPTH_UBYTE, 3)) {
+            r.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4);
+            r.setPixelFormat(org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P);
+            r.setFrameRate(10);
+            r.setVideoQuality(2);
+            r.setOption("movflags", "+faststart");
+            r.start();
+            for (int t = 0; t < 60; t++) {
+                byte[] rgb = TestVideos.frame(t, w, h);
+                java.nio.ByteBuffer b = (java.nio.ByteBuffer) f.image[0];
+                for (int y = 0; y < h; y++) b.put(y * f.imageStride, rgb, y * w * 3, w * 3);
+                r.record(f, org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24);
+            }
+        }
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(p), 64);
+        String s = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(s.contains("moov"), "faststart: the moov index is at the front");
+        truncate(p, 0.5);
+        try (VideoSource v = VideoSource.open(p)) {
+            assertEquals(60, v.info().frameCountHint(), "the index still claims every frame");
+            DecodedClip c = v.read(FrameSampler.uniform(6), 0);
+            assertTrue(c.frameCount() > 5 && c.frameCount() < 60, "decoded " + c.frameCount());
+            assertEquals(Arrays.toString(FrameSampler.uniform(6).indices(c.frameCount())), Arrays.toString(c.indices()));
+            for (int t = 0; t < 6; t++) assertEquals(c.indices()[t] % 14, TestVideos.frameIndexOf(c, t) % 14);
+        }
+    }
+
     /** Random bytes written over the middle of an H.264 stream: no crash, the frames that decode come back. */
     @Test
     void overwrittenBytesDecodeWhatTheyCan() throws Exception {
@@ -101,6 +137,33 @@ class BadInputTest {
         } catch (VideoException e) {
             assertTrue(e.getMessage().startsWith(p.toString()));   // a clear report is acceptable too
         }
+    }
+
+    /** Container intact, every frame's data zeroed: opens, but nothing decodes. */
+    @Test
+    void noDecodableFrames() throws Exception {
+        Path p = TestVideos.write(dir.resolve("zeros.mp4"), 10, 64, 48, 10);
+        byte[] b = Files.readAllBytes(p);
+        int moov = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("moov");
+        int mdat = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("mdat");
+        assertTrue(mdat > 0 && moov > mdat, "non-faststart layout expected");
+        Arrays.fill(b, mdat + 4, moov - 4, (byte) 0);
+        Files.write(p, b);
+        assertTrue(failure(p).reason().contains("no decodable video frames"), failure(p).reason());
+    }
+
+    /** An audio-only file is a readable container without a video stream. */
+    @Test
+    void audioOnly() throws Exception {
+        Path p = dir.resolve("tone.wav");
+        try (org.bytedeco.javacv.FFmpegFrameRecorder r = new org.bytedeco.javacv.FFmpegFrameRecorder(p.toFile(), 1)) {
+            r.setSampleRate(8000);
+            r.start();
+            short[] pcm = new short[8000];
+            for (int i = 0; i < pcm.length; i++) pcm[i] = (short) (8000 * Math.sin(i * 0.1));
+            r.recordSamples(java.nio.ShortBuffer.wrap(pcm));
+        }
+        assertTrue(failure(p).reason().contains("no video stream"), failure(p).reason());
     }
 
     private static void truncate(Path p, double keep) throws Exception {

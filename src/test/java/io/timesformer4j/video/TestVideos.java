@@ -37,6 +37,29 @@ final class TestVideos {
         return p;
     }
 
+    /**
+     * A raw MPEG-4 elementary stream ({@code .m4v}): no container, so neither a frame count nor a
+     * duration (FFmpeg guesses 25 fps).
+     */
+    static Path writeElementaryStream(Path p, int frames, int w, int h) throws IOException {
+        try (org.bytedeco.javacv.FFmpegFrameRecorder r = new org.bytedeco.javacv.FFmpegFrameRecorder(p.toFile(), w, h, 0);
+             org.bytedeco.javacv.Frame f = new org.bytedeco.javacv.Frame(w, h, org.bytedeco.javacv.Frame.DEPTH_UBYTE, 3)) {
+            r.setFormat("m4v");
+            r.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4);
+            r.setPixelFormat(org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P);
+            r.setFrameRate(10);
+            r.setVideoQuality(2);
+            r.start();
+            for (int t = 0; t < frames; t++) {
+                byte[] rgb = frame(t, w, h);
+                java.nio.ByteBuffer b = (java.nio.ByteBuffer) f.image[0];
+                for (int y = 0; y < h; y++) b.put(y * f.imageStride, rgb, y * w * 3, w * 3);
+                r.record(f, org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24);
+            }
+        }
+        return p;
+    }
+
     static Path write(Path p, int frames, int w, int h, double fps) throws IOException {
         return write(p, frames, w, h, fps, VideoWriter.Codec.forFile(p), 0);
     }

@@ -37,4 +37,52 @@ class VideoSourceTest {
             assertTrue(TestVideos.px(c, 0, 2, 2, 0) > 200 && TestVideos.px(c, 0, 2, 2, 1) < 60, "red marker top-left");
         }
     }
+
+    /** No frame count and no duration in the container: the frames are counted first, then sampled. */
+    @Test
+    void countsFramesWhenTheContainerCannotTell() throws Exception {
+        Path p = TestVideos.writeElementaryStream(dir.resolve("raw.m4v"), 12, 48, 32);
+        try (VideoSource v = VideoSource.open(p)) {
+            assertEquals(0, v.info().frameCountHint());
+            DecodedClip c = v.read(FrameSampler.uniform(3), 0);
+            assertEquals(12, c.frameCount());
+            assertArrayEquals(new int[] {2, 6, 10}, c.indices());
+            for (int t = 0; t < 3; t++) assertEquals(c.indices()[t], TestVideos.frameIndexOf(c, t));
+        }
+    }
+
+    /** A short video gives repeated indices, not an error: the sampler decides. Reading twice works. */
+    @Test
+    void shortVideoRepeatsFramesAndCanBeReadAgain() throws Exception {
+        Path p = TestVideos.write(dir.resolve("two.mp4"), 2, 32, 32, 10);
+        try (VideoSource v = VideoSource.open(p)) {
+            DecodedClip c = v.read(FrameSampler.uniform(4), 16);
+            assertArrayEquals(new int[] {0, 0, 1, 1}, c.indices());
+            assertEquals(16, c.width());
+            DecodedClip again = v.read(FrameSampler.of(1, 0), 0);
+            assertEquals(1, TestVideos.frameIndexOf(again, 0));
+            assertEquals(0, TestVideos.frameIndexOf(again, 1));
+        }
+    }
+
+    /** One source per thread: four threads decoding the same file concurrently get identical clips. */
+    @Test
+    void oneSourcePerThreadIsSafe() throws Exception {
+        Path p = TestVideos.write(dir.resolve("shared.webm"), 20, 64, 48, 10);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<byte[]>>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(pool.submit(() -> {
+                    try (VideoSource v = VideoSource.open(p)) {
+                        return v.read(FrameSampler.uniform(5), 24).rgb();
+                    }
+                }));
+            }
+            byte[] first = futures.get(0).get();
+            for (var f : futures) assertArrayEquals(first, f.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
