@@ -22,7 +22,7 @@ import org.bytedeco.pytorch.TensorVector;
  *
  * <p>Adam and SGD apply their weight decay to every parameter (as {@code torch.optim} does with one group).
  * AdamW uses two parameter groups: group 0 is decayed; group 1 ({@link #isNoDecay}) holds biases, norms,
- * embeddings and the CLS token with weight decay 0 (the usual ViT/TimeSformer fine-tuning practice).
+ * the position/time embeddings and the CLS token with weight decay 0 (the usual ViT/TimeSformer fine-tuning practice).
  */
 public final class Optimizers {
     private Optimizers() {}
@@ -69,12 +69,13 @@ public final class Optimizers {
 
     /**
      * True for parameters AdamW must not decay: tensors with at most one dimension (biases, LayerNorm
-     * weights) and names containing {@code embeddings}, {@code cls_token}, {@code layernorm} or {@code bias}.
+     * weights) and the embeddings the official model lists in {@code no_weight_decay()}: the CLS token and the
+     * position and time embeddings. The patch-embedding convolution is a weight like any other and is decayed.
      */
     public static boolean isNoDecay(String name, long ndim) {
         String n = name.toLowerCase(Locale.ROOT);
-        return ndim <= 1 || n.contains("embeddings") || n.contains("cls_token") || n.contains("layernorm")
-                || n.contains("bias");
+        return ndim <= 1 || n.endsWith("cls_token") || n.endsWith("position_embeddings") || n.endsWith("time_embeddings")
+                || n.endsWith("pos_embed") || n.endsWith("time_embed");
     }
 
     /** Sets the learning rate of every parameter group. */

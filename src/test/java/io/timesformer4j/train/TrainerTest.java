@@ -132,6 +132,8 @@ class TrainerTest {
         assertTrue(Optimizers.isNoDecay("timesformer.embeddings.cls_token", 3));
         assertTrue(Optimizers.isNoDecay("timesformer.layernorm.weight", 1));
         assertFalse(Optimizers.isNoDecay("timesformer.encoder.layer.0.attention.attention.qkv.weight", 2));
+        assertFalse(Optimizers.isNoDecay("timesformer.embeddings.patch_embeddings.projection.weight", 4));
+        assertTrue(Optimizers.isNoDecay("timesformer.embeddings.time_embeddings", 3));
         Optimizers.setLr(opt, 0.5);
         assertEquals(0.5, Optimizers.lr(opt));
         assertEquals(0.5, opt.param_groups().get(1).options().get_lr());
