@@ -55,7 +55,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
-        setBlasThreads(blasThreads != null ? blasThreads : 1);
+        Natives.setBlasThreads(blasThreads != null ? blasThreads : 1);
         boolean bf16 = switch (precision) {
             case "fp32" -> false;
             case "bf16" -> true;
@@ -78,7 +78,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         System.out.printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), batch %d, %s, %d threads%n",
                 preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), batch, precision,
                 get_num_threads());
-        System.out.printf("  OpenBLAS threads %d (libtorch's own pool: %d)%n", blasThreads(), get_num_threads());
+        System.out.printf("  OpenBLAS threads %d (libtorch's own pool: %d)%n", Natives.blasThreads(), get_num_threads());
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long t0 = System.nanoTime();
@@ -126,7 +126,7 @@ public final class BenchModelCommand implements Callable<Integer> {
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
                     .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
                     .put("layers", c.numHiddenLayers()).put("batch", batch)
-                    .put("precision", precision).put("threads", get_num_threads()).put("blas_threads", blasThreads()).put("iters", iters)
+                    .put("precision", precision).put("threads", get_num_threads()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
                     .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);
@@ -135,19 +135,6 @@ public final class BenchModelCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * libtorch (this build) runs fp32 matmuls in OpenBLAS, whose pthread pool is separate from libtorch's OpenMP
-     * pool. With both pools at 2+ threads they spin against each other and a step gets 5-15x slower
-     * (docs/performance.md), so keep one of them at 1.
-     */
-    static void setBlasThreads(int n) {
-        org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_full.class);
-        org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(Math.max(1, n));
-    }
-
-    static int blasThreads() {
-        return org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
-    }
 
     /** Best-of-several n x n x n matmul rate in GFLOP/s (about a second of work). */
     static double matmulPeak(int n, ScalarType type) {

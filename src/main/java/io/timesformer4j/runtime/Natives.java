@@ -44,9 +44,30 @@ public final class Natives {
         }
     }
 
-    /** Sets libtorch's intra-op thread count (see notes: oversubscription with decoder threads is slow). */
+    /**
+     * Sets libtorch's intra-op thread count and keeps OpenBLAS's own pool at one thread.
+     *
+     * <p>This libtorch build runs fp32 matmuls in OpenBLAS, whose pthread pool is separate from libtorch's
+     * OpenMP pool; with both at 2+ threads they spin against each other and a training step got 5-15x slower
+     * (docs/performance.md). One pool, libtorch's, sized by {@code n}, is what the benchmarks support.
+     */
     public static void setTorchThreads(int n) {
         ensureLoaded();
         org.bytedeco.pytorch.global.torch.set_num_threads(Math.max(1, n));
+        setBlasThreads(1);
+    }
+
+    /** Sets OpenBLAS's thread count (see {@link #setTorchThreads}). */
+    public static void setBlasThreads(int n) {
+        ensureLoaded();
+        Loader.load(org.bytedeco.openblas.global.openblas_full.class);
+        org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(Math.max(1, n));
+    }
+
+    /** OpenBLAS's current thread count. */
+    public static int blasThreads() {
+        ensureLoaded();
+        Loader.load(org.bytedeco.openblas.global.openblas_full.class);
+        return org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
     }
 }
