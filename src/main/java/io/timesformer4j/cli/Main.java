@@ -12,6 +12,10 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 ForwardCommand.class,
                 BenchmarkCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
+                DemoCommand.class,
                 ExtractCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,55 @@
+package io.timesformer4j.cli;
+
+import io.timesformer4j.train.VideoPrediction;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code timesformer predict}: top-k labels of individual videos. */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Print the top-k labels and probabilities of each video.",
+                "A video that cannot be read gets an 'error: PATH: reason' line on stderr; the exit code is 1 only "
+                + "when no video could be read."})
+public final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model dir (e.g. RUN/best).")
+    Path model;
+    @Parameters(arity = "1..*", paramLabel = "VIDEO", description = "Video files or frame folders.")
+    List<Path> videos;
+    @Option(names = "--top-k", defaultValue = "5", description = "Labels per video (default: ${DEFAULT-VALUE}).")
+    int topK;
+    @Option(names = "--views", defaultValue = "1x1", paramLabel = "TxS", description = "Test views, as in evaluate (default: ${DEFAULT-VALUE}).")
+    String views;
+    @Option(names = "--json", description = "One JSON array with every video's result.")
+    boolean json;
+    @Option(names = "--workers", defaultValue = "2", description = "Decode threads (default: ${DEFAULT-VALUE}).")
+    int workers;
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (default: libtorch's choice).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (topK < 1) throw new IllegalArgumentException("--top-k must be >= 1");
+        int[] tv = EvaluateCommand.parseViews(views);
+        List<VideoPrediction.Result> results = VideoPrediction.run(model, videos, topK, tv[0], tv[1], workers, threads);
+        for (VideoPrediction.Result r : results) {
+            if (!r.ok()) System.err.println("error: " + r.path() + ": " + r.error());
+        }
+        if (json) {
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(results));
+        } else {
+            for (VideoPrediction.Result r : results) {
+                if (!r.ok()) continue;
+                System.out.println(r.path());
+                for (VideoPrediction.Label l : r.top()) {
+                    System.out.printf(Locale.ROOT, "  %-24s %.4f%n", l.label(), l.probability());
+                }
+            }
+        }
+        return results.stream().anyMatch(VideoPrediction.Result::ok) ? 0 : 1;
+    }
+}

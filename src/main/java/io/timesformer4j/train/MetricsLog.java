@@ -1,0 +1,59 @@
+package io.timesformer4j.train;
+
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads and appends {@code metrics.jsonl}: one JSON object per finished epoch. NaN is written as NaN. */
+public final class MetricsLog {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    private MetricsLog() {}
+
+    /** Appends one line and forces it to disk. */
+    public static void append(Path file, EpochMetrics m) throws IOException {
+        String line = JSON.writeValueAsString(m) + "\n";
+        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+    }
+
+    /** All lines of the file (empty if it does not exist). */
+    public static List<EpochMetrics> read(Path file) throws IOException {
+        List<EpochMetrics> out = new ArrayList<>();
+        if (!Files.exists(file)) return out;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) continue;
+            try {
+                out.add(JSON.readValue(line, EpochMetrics.class));
+            } catch (IOException e) {
+                break; // a line cut by a kill: everything after it is unusable
+            }
+        }
+        return out;
+    }
+
+    /** Rewrites the file keeping only epochs {@code <= lastEpoch} (after a resume). */
+    public static List<EpochMetrics> truncate(Path file, int lastEpoch) throws IOException {
+        List<EpochMetrics> kept = new ArrayList<>();
+        for (EpochMetrics m : read(file)) if (m.epoch() <= lastEpoch) kept.add(m);
+        StringBuilder sb = new StringBuilder();
+        for (EpochMetrics m : kept) sb.append(JSON.writeValueAsString(m)).append('\n');
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return kept;
+    }
+}

@@ -1,0 +1,236 @@
+package io.timesformer4j.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.CrossEntropyLossOptions;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The epoch loop: train with cross-entropy, validate, log, checkpoint, keep the best model.
+ *
+ * <p>Per epoch {@code e} (0-based; printed and logged 1-based) it re-seeds libtorch's RNG from
+ * {@code (seed, e)}, runs every training batch in its own {@code PointerScope} (forward, loss / accumulate,
+ * backward; every {@code accumulate} micro-batches: set the scheduled LR on all groups, clip, step), validates,
+ * then in this order: prints the progress summary and the seed line {@code [e] loss: x, val_acc: y}, appends
+ * {@code metrics.jsonl}, writes {@code best/} when validation accuracy improved, writes the atomic
+ * {@code checkpoint/}, redraws {@code loss.png}/{@code accuracy.png} and updates {@code skipped.txt}.
+ *
+ * <p>Resuming loads the checkpoint, drops metrics lines of epochs after it and continues at the next epoch;
+ * since the loaders are deterministic per (seed, epoch) and the RNG is re-seeded per epoch, the result equals
+ * an uninterrupted run (bit for bit with the same thread count).
+ */
+public final class Trainer {
+    /** Writes the best model so far into an empty folder (for TimeSformer: a Hugging Face model dir). */
+    @FunctionalInterface
+    public interface BestModelWriter {
+        void write(Path dir) throws IOException;
+    }
+
+    /** What a finished {@link #fit} returns. */
+    public record Result(List<EpochMetrics> history, double bestValAcc, int bestEpoch, int startEpoch) {}
+
+    private final Classifier model;
+    private final TrainConfig config;
+    private final Path runDir;
+    private final Optimizer optimizer;
+    private PrintStream out = System.out;
+    private boolean progress = true;
+    private BestModelWriter bestWriter;
+
+    /** Creates the optimizer for {@code model}'s parameters; nothing is written until {@link #fit}. */
+    public Trainer(Classifier model, TrainConfig config, Path runDir) {
+        this.model = model;
+        this.config = config;
+        this.runDir = runDir;
+        this.optimizer = Optimizers.create(model.module(), config.optimizer());
+    }
+
+    /** Where the per-epoch lines go (default {@code System.out}). */
+    public Trainer output(PrintStream out) {
+        this.out = out;
+        return this;
+    }
+
+    /** Progress bars / progress lines on or off (default on). */
+    public Trainer progress(boolean on) {
+        this.progress = on;
+        return this;
+    }
+
+    /** How to write {@code RUN/best/} (default: none is written). */
+    public Trainer bestModel(BestModelWriter writer) {
+        this.bestWriter = writer;
+        return this;
+    }
+
+    /** The optimizer (for tests and inspection). */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * Trains until {@code config.epochs()}.
+     *
+     * @param val    validation batches, or null to skip validation (val metrics are then NaN and the
+     *               last epoch counts as best)
+     * @param resume continue from {@code RUN/checkpoint/} when there is one
+     */
+    public Result fit(BatchSource train, BatchSource val, boolean resume) throws IOException {
+        Files.createDirectories(runDir);
+        Path metricsFile = runDir.resolve("metrics.jsonl");
+        int start = 0;
+        long step = 0;
+        double best = Double.NaN;
+        int bestEpoch = 0;
+        List<EpochMetrics> history = new ArrayList<>();
+        Optional<Checkpoint.State> st = resume ? Checkpoint.load(runDir, model.module(), optimizer) : Optional.empty();
+        if (st.isPresent()) {
+            start = st.get().epoch();
+            step = st.get().step();
+            best = st.get().bestValAcc();
+            bestEpoch = st.get().bestEpoch();
+            history.addAll(MetricsLog.truncate(metricsFile, start));
+            out.printf("resumed %s after epoch %d (step %d)%n", runDir, start, step);
+        } else {
+            Files.deleteIfExists(metricsFile);
+        }
+        Set<String> skipped = new LinkedHashSet<>(readLines(runDir.resolve("skipped.txt")));
+
+        long stepsPerEpoch = Math.max(1, (train.batchCount() + config.accumulate() - 1) / config.accumulate());
+        LrSchedule schedule = new LrSchedule(config.schedule(), config.optimizer().lr(), stepsPerEpoch, config.epochs());
+
+        for (int epoch = start; epoch < config.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            torch.manual_seed(config.torchSeed(epoch));
+            model.module().train(true);
+            optimizer.zero_grad(true);
+            double lossSum = 0;
+            long seen = 0, correct = 0;
+            int micro = 0, skippedNow = 0;
+            try (BatchSource.Epoch batches = train.epoch(epoch);
+                 Progress bar = progress("train " + (epoch + 1) + "/" + config.epochs(), train.sampleCount())) {
+                for (LabeledBatch b : batches) {
+                    try (PointerScope scope = new PointerScope()) {
+                        Tensor x = b.inputs(), y = b.labels();                      // x (B, ...), y (B)
+                        Tensor logits;
+                        try (Precision.Scope ps = config.precision().enter()) {
+                            logits = model.logits(x);                               // (B, K)
+                        }
+                        logits = logits.to(ScalarType.Float);
+                        CrossEntropyLossOptions ce = new CrossEntropyLossOptions();
+                        ce.label_smoothing().put(config.labelSmoothing());
+                        Tensor loss = torch.cross_entropy(logits, y, ce);
+                        (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
+                        lossSum += loss.item_double() * b.size();
+                        correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
+                        seen += b.size();
+                        if (++micro == config.accumulate()) {
+                            optimizerStep(schedule.lrAt(step++));
+                            micro = 0;
+                        }
+                    }
+                    bar.step(b.size());
+                }
+                if (micro > 0) {
+                    try (PointerScope scope = new PointerScope()) {
+                        optimizerStep(schedule.lrAt(step++));
+                    }
+                }
+                for (String s : batches.skipped()) if (skipped.add(s)) skippedNow++;
+            }
+            if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
+            double trainSeconds = (System.nanoTime() - t0) / 1e9;
+
+            double valLoss = Double.NaN, valAcc = Double.NaN;
+            if (val != null) {
+                try (BatchSource.Epoch batches = val.epoch(epoch);
+                     Progress bar = progress("val   " + (epoch + 1) + "/" + config.epochs(), val.sampleCount())) {
+                    Predictions p = Evaluator.predict(model, batches, config.precision(), bar);
+                    ClassificationReport r = ClassificationReport.of(p, classNames(p));
+                    valLoss = r.loss();
+                    valAcc = r.top1();
+                    for (String s : batches.skipped()) if (skipped.add(s)) skippedNow++;
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / seen, (double) correct / seen, valLoss, valAcc,
+                    Optimizers.lr(optimizer), seconds, seen / trainSeconds, skippedNow);
+            out.println(m.seedLine());
+            out.flush();
+            history.add(m);
+            MetricsLog.append(metricsFile, m);
+            boolean improved = val == null || Double.isNaN(best) || valAcc > best;
+            if (improved) {
+                best = valAcc;
+                bestEpoch = epoch + 1;
+                writeBest();
+            }
+            Checkpoint.save(runDir, model.module(), optimizer, new Checkpoint.State(epoch + 1, step, best, bestEpoch, config));
+            writeSkipped(skipped);
+            try {
+                Charts.trainingCurves(history, runDir.resolve("loss.png"), runDir.resolve("accuracy.png"));
+            } catch (RuntimeException | IOException e) {
+                out.println("warning: could not draw the plots: " + e.getMessage());
+            }
+        }
+        return new Result(List.copyOf(history), best, bestEpoch, start);
+    }
+
+    private void optimizerStep(double lr) {
+        Optimizers.setLr(optimizer, lr);
+        if (config.clipGrad() > 0) torch.clip_grad_norm_(model.module().parameters(), config.clipGrad());
+        optimizer.step();
+        optimizer.zero_grad(true);
+    }
+
+    private void writeBest() throws IOException {
+        if (bestWriter == null) return;
+        Path tmp = runDir.resolve("best.tmp"), dir = runDir.resolve("best"), prev = runDir.resolve("best.prev");
+        Checkpoint.deleteTree(tmp);
+        Files.createDirectories(tmp);
+        bestWriter.write(tmp);
+        Checkpoint.fsync(tmp, true);
+        if (Files.exists(dir)) {
+            Checkpoint.deleteTree(prev);
+            Files.move(dir, prev, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        Checkpoint.deleteTree(prev);
+    }
+
+    private void writeSkipped(Set<String> skipped) throws IOException {
+        Path f = runDir.resolve("skipped.txt");
+        if (skipped.isEmpty()) return;
+        Files.write(f, skipped, StandardCharsets.UTF_8);
+    }
+
+    private Progress progress(String task, long total) {
+        return progress ? Progress.start(task, total, out) : Progress.none();
+    }
+
+    private static List<String> classNames(Predictions p) {
+        int k = p.size() == 0 ? 0 : p.probs()[0].length;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < k; i++) names.add(Integer.toString(i));
+        return names;
+    }
+
+    private static List<String> readLines(Path f) throws IOException {
+        return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
+    }
+}

@@ -1,0 +1,149 @@
+package io.timesformer4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.timesformer4j.data.SyntheticMotion;
+import io.timesformer4j.train.OptimizerSpec;
+import io.timesformer4j.train.ScheduleSpec;
+import io.timesformer4j.train.TrainConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The train / evaluate / predict commands end to end on generated clips with the tiny preset. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrainCommandsTest {
+    @TempDir
+    static Path dir;
+    static Path data, run;
+
+    record Run(int code, String out, String err) {}
+
+    static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out, oldErr = System.err;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setOut(o);
+            System.setErr(e);
+            CommandLine cl = Main.commandLine();
+            cl.setErr(new java.io.PrintWriter(e, true));
+            int code = cl.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @BeforeAll
+    static void generate() throws IOException {
+        data = dir.resolve("clips");
+        SyntheticMotion.generate(data, new SyntheticMotion.Spec(List.of("left", "right"), 4, 8, 32, 32, 15, "mp4", 9));
+        run = dir.resolve("run");
+    }
+
+    @Test
+    @Order(1)
+    void trainThenResumeForOneMoreEpoch() throws IOException {
+        Run r = cli("train", "--data", data.toString(), "--out", run.toString(), "--preset", "tiny", "--frames", "8",
+                "--epochs", "2", "--batch-size", "4", "--lr", "1e-3", "--val-split", "0.25", "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\[2] loss: \\d+\\.\\d+, val_acc: \\d\\.\\d+")), r.out());
+        assertTrue(r.out().contains("6 train / 2 val clips"), r.out());
+        for (String f : List.of("run.json", "metrics.jsonl", "loss.png", "accuracy.png", "checkpoint/state.json",
+                "checkpoint/model.safetensors", "checkpoint/optimizer.pt", "best/config.json", "best/model.safetensors")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), f);
+        }
+        JsonNode config = new ObjectMapper().readTree(run.resolve("best/config.json").toFile());
+        assertEquals("left", config.get("id2label").get("0").asText());
+
+        Run resumed = cli("train", "--resume", run.toString(), "--epochs", "3", "--no-progress");
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().contains("resumed " + run + " after epoch 2"), resumed.out());
+        assertFalse(resumed.out().contains("[2] loss"), resumed.out());
+        assertTrue(resumed.out().contains("[3] loss"), resumed.out());
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(3, metrics.size());
+        assertTrue(metrics.get(2).contains("\"epoch\":3") && metrics.get(2).contains("\"clips_per_s\""), metrics.get(2));
+    }
+
+    @Test
+    @Order(2)
+    void evaluateAndPredict() throws IOException {
+        Path out = dir.resolve("eval");
+        Run e = cli("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(), "--views", "1x3",
+                "--out", out.toString(), "--threads", "1", "--no-progress");
+        assertEquals(0, e.code(), e.out() + e.err());
+        assertTrue(e.out().contains("mean class accuracy"), e.out());
+        assertTrue(e.out().lines().anyMatch(l -> l.startsWith("left ")), e.out());
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals(8, report.get("samples").asInt());
+        assertEquals("1x3", report.get("views").asText());
+        assertTrue(Files.size(out.resolve("confusion.png")) > 0);
+
+        Path video = data.resolve("right").resolve("right_0001.mp4");
+        Path bad = Files.write(dir.resolve("broken.mp4"), new byte[100]);
+        Run p = cli("predict", "--model", run.resolve("best").toString(), "--top-k", "2", "--json", "--threads", "1",
+                video.toString(), bad.toString());
+        assertEquals(0, p.code(), p.out() + p.err());
+        JsonNode arr = new ObjectMapper().readTree(p.out());
+        assertEquals(2, arr.size());
+        assertEquals(2, arr.get(0).get("top").size());
+        assertTrue(arr.get(1).get("error").asText().length() > 0);
+        assertTrue(p.err().contains("error: " + bad), p.err());
+
+        Run allBad = cli("predict", "--model", run.resolve("best").toString(), bad.toString());
+        assertEquals(1, allBad.code(), allBad.out() + allBad.err());
+    }
+
+    @Test
+    void badInputIsOneClearErrorLine() {
+        Run r = cli("train", "--data", dir.resolve("missing").toString(), "--out", dir.resolve("x").toString(), "--preset", "tiny");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains("missing"), r.err());
+        Run v = cli("evaluate", "--model", run.toString(), "--data", data.toString(), "--views", "2x2");
+        assertEquals(2, v.code());
+        assertTrue(v.err().contains("--views"), v.err());
+    }
+
+    @Test
+    void paperRecipeAndExplicitOverrides() {
+        TrainCommand c = new TrainCommand();
+        new CommandLine(c).parseArgs("--data", "d", "--recipe", "paper");
+        TrainConfig t = c.config();
+        assertEquals(new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.005, 1e-4, 0.9, false), t.optimizer());
+        assertEquals(ScheduleSpec.Kind.STEP, t.schedule().kind());
+        assertEquals(List.of(11, 14), t.schedule().milestones());
+        assertEquals(15, t.epochs());
+
+        TrainCommand d = new TrainCommand();
+        new CommandLine(d).parseArgs("--data", "d", "--recipe", "paper", "--schedule", "cosine", "--warmup-epochs", "2",
+                "--optimizer", "adamw", "--epochs", "4");
+        TrainConfig u = d.config();
+        assertEquals(OptimizerSpec.Kind.ADAMW, u.optimizer().kind());
+        assertEquals(0.05, u.optimizer().weightDecay());
+        assertEquals(0.005, u.optimizer().lr());
+        assertEquals(ScheduleSpec.Kind.COSINE, u.schedule().kind());
+        assertEquals(4, u.epochs());
+
+        TrainCommand s = new TrainCommand();
+        new CommandLine(s).parseArgs("--data", "d");
+        assertEquals(TrainConfig.seedDefaults(42), s.config());
+    }
+}
