@@ -106,9 +106,15 @@ public final class Trainer {
             bestEpoch = st.get().bestEpoch();
             history.addAll(MetricsLog.truncate(metricsFile, start));
             out.printf("resumed %s after epoch %d (step %d)%n", runDir, start, step);
+            TrainConfig saved = st.get().config();
+            if (saved != null && !sameExceptEpochs(saved, config)) {
+                out.println("warning: the training settings differ from the checkpoint's; continuing with the new ones");
+            }
+            if (start >= config.epochs()) out.printf("nothing to do: %d of %d epochs done%n", start, config.epochs());
         } else {
             Files.deleteIfExists(metricsFile);
         }
+        recoverBest();
         Set<String> skipped = new LinkedHashSet<>(readLines(runDir.resolve("skipped.txt")));
 
         long stepsPerEpoch = Math.max(1, (train.batchCount() + config.accumulate() - 1) / config.accumulate());
@@ -211,6 +217,19 @@ public final class Trainer {
         }
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         Checkpoint.deleteTree(prev);
+    }
+
+    /** A kill between the two renames of {@link #writeBest} leaves only {@code best.prev/}: put it back. */
+    private void recoverBest() throws IOException {
+        Path dir = runDir.resolve("best"), prev = runDir.resolve("best.prev");
+        if (!Files.exists(dir) && Files.isDirectory(prev)) Files.move(prev, dir, StandardCopyOption.ATOMIC_MOVE);
+        Checkpoint.deleteTree(runDir.resolve("best.tmp"));
+    }
+
+    private static boolean sameExceptEpochs(TrainConfig a, TrainConfig b) {
+        return a.optimizer().equals(b.optimizer()) && a.schedule().equals(b.schedule())
+                && a.labelSmoothing() == b.labelSmoothing() && a.clipGrad() == b.clipGrad()
+                && a.accumulate() == b.accumulate() && a.precision() == b.precision() && a.seed() == b.seed();
     }
 
     private void writeSkipped(Set<String> skipped) throws IOException {

@@ -70,7 +70,7 @@ public final class VideoTrainer {
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
-        if (o.init() != null && !resume) {
+        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
             Object report = WeightsInit.initFrom(model, o.init());
             out.println("initialised from " + o.init() + ": " + report);
         }

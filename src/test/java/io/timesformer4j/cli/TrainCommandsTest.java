@@ -112,6 +112,25 @@ class TrainCommandsTest {
         assertEquals(1, allBad.code(), allBad.out() + allBad.err());
     }
 
+    /** {@code --init} from the shared Hugging Face fixture (5 classes, 4 frames): new 2-class head, 8 frames. */
+    @Test
+    void initFromAHuggingFaceModelDir() throws IOException {
+        Path fixture = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && fixture == null; p = p.getParent()) {
+            Path f = p.resolve("shared/fixtures/timesformer/tiny_divided_space_time");
+            if (Files.isRegularFile(f.resolve("config.json"))) fixture = f;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(fixture != null, "shared fixtures not found");
+        Path out = dir.resolve("init-run");
+        Run r = cli("train", "--data", data.toString(), "--out", out.toString(), "--preset", "tiny", "--frames", "8",
+                "--epochs", "1", "--batch-size", "4", "--init", fixture.toString(), "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("initialised from " + fixture), r.out());
+        JsonNode config = new ObjectMapper().readTree(out.resolve("best/config.json").toFile());
+        assertEquals(2, config.get("id2label").size());
+        assertEquals(8, config.get("num_frames").asInt());
+    }
+
     @Test
     void badInputIsOneClearErrorLine() {
         Run r = cli("train", "--data", dir.resolve("missing").toString(), "--out", dir.resolve("x").toString(), "--preset", "tiny");

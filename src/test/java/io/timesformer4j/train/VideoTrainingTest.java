@@ -82,6 +82,32 @@ class VideoTrainingTest {
         ModelDir.save(model, Preprocessing.defaults(32), modelDir);
     }
 
+    /** A file that is not a video is skipped, listed in skipped.txt and counted in metrics.jsonl; training goes on. */
+    @Test
+    @Order(3)
+    void badVideosAreSkippedAndListed() throws IOException {
+        Path withBad = dir.resolve("with-bad");
+        for (String c : List.of("left", "right")) {
+            Files.createDirectories(withBad.resolve(c));
+            for (int i = 0; i < 2; i++) {
+                String f = c + "_000" + i + ".mp4";
+                Files.copy(data.resolve(c).resolve(f), withBad.resolve(c).resolve(f));
+            }
+        }
+        Files.write(withBad.resolve("left").resolve("left_broken.mp4"), new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 1, 2, 3});
+        TrainConfig cfg = new TrainConfig(1, OptimizerSpec.seedDefault(), ScheduleSpec.constant(), 0, 0, 1, Precision.FP32, 1);
+        Path run = dir.resolve("bad-run");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Trainer.Result r = VideoTrainer.run(new TrainOptions(withBad, null, "auto", "tiny", 8, 0, 0, 2, 2, 1, null, 0, cfg),
+                run, false, false, new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertEquals(1, r.history().size());
+        String skipped = Files.readString(run.resolve("skipped.txt"));
+        assertTrue(skipped.contains("left_broken.mp4: "), skipped + log);
+        assertFalse(skipped.contains("left_0000.mp4"), skipped);
+        assertTrue(r.history().get(0).skipped() >= 1 || log.toString(StandardCharsets.UTF_8).contains("1 problems"),
+                log.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     @Order(2)
     void evaluateWritesReportsAndPredictNamesBadFiles() throws IOException {
