@@ -55,14 +55,17 @@ public final class ModelDir {
     }
 
     /**
-     * Loads a model: a Hugging Face directory, or a weights file. For a file, a {@code config.json}
-     * beside it is used if present; otherwise the config is inferred from the tensor shapes (heads =
+     * Loads a model: a Hugging Face directory (which must hold a {@code config.json}), or a weights file.
+     * For a file, a {@code config.json} beside it is used if present; otherwise the config is inferred from the tensor shapes (heads =
      * hidden/64, attention type from the presence of temporal / time parameters). Loading is strict.
      */
     public static LoadedModel load(Path path) throws IOException {
         if (!Files.exists(path)) throw new WeightsException(path + ": no such file or directory");
         Map<String, Tensor> sd = StateDicts.toHfNames(StateDicts.read(path));
         Path cfgPath = configPath(path);
+        if (cfgPath == null && Files.isDirectory(path))
+            throw new WeightsException(path + ": model directory has no config.json (a Hugging Face model dir needs "
+                    + "config.json with the shape and id2label next to the weights)");
         TimesformerConfig config = cfgPath != null ? readConfig(path) : inferConfig(sd, path);
         Preprocessing pre = Preprocessing.defaults(config.imageSize());
         Path base = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
