@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code timesformer train}: train (or resume training) a TimeSformer on a video dataset. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a TimeSformer on a video dataset. Defaults follow the seed script: preset 'seed' "
-                + "(16 frames), cross-entropy, Adam lr 1e-4, 10 epochs, batch 2, 20% random validation split by --seed.",
+                + "(16 frames), cross-entropy, Adam lr 1e-4, 10 epochs, batch 2, 20%% random validation split by --seed.",
                 "Each epoch prints '[epoch] loss: x, val_acc: y' and writes RUN/metrics.jsonl, RUN/checkpoint/ "
                 + "(atomic), RUN/best/ (Hugging Face model dir), RUN/loss.png, RUN/accuracy.png, RUN/skipped.txt."})
 public final class TrainCommand implements Callable<Integer> {
