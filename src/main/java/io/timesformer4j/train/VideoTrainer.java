@@ -38,12 +38,15 @@ public final class VideoTrainer {
             throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
+        if (!resume) refuseFinishedRun(runDir);
         Files.createDirectories(runDir);
         o.save(runDir);
 
         DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
         VideoDataset ds = VideoDataset.scan(o.data(), dopt);
         LabelMap labels = ds.labels();
+        if (labels.size() < 2) throw new IOException(o.data() + ": only one class (" + String.join(", ", labels.names())
+                + ") found; a classifier needs at least 2 classes" + problemsHint(ds.problems()));
         List<BadInput> problems = new ArrayList<>(ds.problems());
         List<Sample> train, val;
         if (o.valData() != null) {
@@ -91,7 +94,24 @@ public final class VideoTrainer {
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
         Trainer.Result r = trainer.fit(trainBatches, valBatches, resume);
         out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), runDir.resolve("best"));
+        Path skippedFile = runDir.resolve("skipped.txt");
+        long skipped = Files.exists(skippedFile) ? Files.readAllLines(skippedFile, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank()).count() : 0;
+        if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
         return r;
+    }
+
+    /**
+     * A fresh run must not overwrite one that already finished epochs (its metrics, checkpoint and best model
+     * would be replaced without a word); a folder holding only {@code run.json} of a run that failed before
+     * its first epoch may be reused.
+     */
+    static void refuseFinishedRun(Path runDir) throws IOException {
+        for (String f : List.of("metrics.jsonl", "checkpoint", "checkpoint.prev", "best")) {
+            if (Files.exists(runDir.resolve(f)))
+                throw new IOException(runDir + " already holds a training run (" + f + "); continue it with --resume "
+                        + runDir + ", or pick another --out");
+        }
     }
 
     /**
