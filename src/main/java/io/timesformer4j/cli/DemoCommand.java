@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo-run", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--epochs", description = "Epochs (default: 12).")
+    @Option(names = "--epochs", description = "Epochs (default: 20).")
     Integer epochs;
     @Option(names = "--classes", split = ",", description = "Motion classes (default: all six).")
     List<String> classes;

@@ -27,7 +27,7 @@ public final class Demo {
                           int imageSize, int epochs, int batchSize, double lr, int workers, int threads, long seed) {
         /** Defaults tuned to learn in a few minutes on 2 cores. */
         public static Options defaults(Path out) {
-            return new Options(out, SyntheticMotion.ALL_CLASSES, 40, 10, 8, 48, 32, 12, 8, 1e-3, 2, 0, 7);
+            return new Options(out, SyntheticMotion.ALL_CLASSES, 40, 10, 8, 48, 32, 20, 8, 1e-3, 2, 0, 7);
         }
     }
 

@@ -132,6 +132,20 @@ class TrainCommandsTest {
     }
 
     @Test
+    void demoRunsEndToEndOnASmallSetting() throws IOException {
+        Path out = dir.resolve("demo");
+        Run r = cli("demo", "--out", out.toString(), "--epochs", "1", "--classes", "left,right", "--clips-per-class", "4",
+                "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("demo finished"), r.out());
+        assertTrue(r.out().contains("(chance 0.500)"), r.out());
+        for (String f : List.of("data/train/left/left_0000.mp4", "data/val/right/right_0009.mp4", "run/loss.png",
+                "run/accuracy.png", "run/best/config.json", "eval/report.json", "eval/confusion.png")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+    }
+
+    @Test
     void badInputIsOneClearErrorLine() {
         Run r = cli("train", "--data", dir.resolve("missing").toString(), "--out", dir.resolve("x").toString(), "--preset", "tiny");
         assertEquals(2, r.code());

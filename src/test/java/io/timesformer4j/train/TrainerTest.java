@@ -112,6 +112,9 @@ class TrainerTest {
         TinyData.Mlp m = mlp();
         Trainer t = new Trainer(m.classifier(), richConfig(1), run).progress(false).output(quiet());
         t.fit(BatchSource.of(TinyData.blobs(8, 3, 8, 4, 2)), null, false);
+        List<EpochMetrics> logged = MetricsLog.read(run.resolve("metrics.jsonl"));   // no validation: NaN round-trips
+        assertEquals(1, logged.size());
+        assertTrue(Double.isNaN(logged.get(0).valAcc()));
         // the state between "rename checkpoint -> checkpoint.prev" and "rename tmp -> checkpoint"
         Files.move(run.resolve(Checkpoint.DIR), run.resolve(Checkpoint.PREV));
         TinyData.Mlp fresh = new TinyData.Mlp(8, 16, 3);

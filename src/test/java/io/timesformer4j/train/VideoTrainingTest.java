@@ -82,6 +82,32 @@ class VideoTrainingTest {
         ModelDir.save(model, Preprocessing.defaults(32), modelDir);
     }
 
+    /**
+     * The whole pipeline (shuffled, augmented video batches, AdamW + cosine warm-up): 2 epochs in one go equal
+     * 1 epoch + resume, bit for bit (1 libtorch thread, 2 decode workers).
+     */
+    @Test
+    @Order(4)
+    void resumedVideoRunEqualsUninterruptedRun() throws IOException {
+        TrainConfig cfg = new TrainConfig(2, new OptimizerSpec(OptimizerSpec.Kind.ADAMW, 1e-3, 0.05, 0, false),
+                new ScheduleSpec(ScheduleSpec.Kind.COSINE, 0.5, List.of(), 0.1, 0), 0.1, 1.0, 1, Precision.FP32, 4);
+        TrainOptions o = new TrainOptions(data, null, "auto", "tiny", 8, 0, 0.25, 2, 2, 1, null, 0, cfg);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Path a = dir.resolve("full"), b = dir.resolve("split");
+        VideoTrainer.run(o, a, false, false, quiet);
+        VideoTrainer.run(o.withEpochs(1), b, false, false, quiet);
+        VideoTrainer.run(TrainOptions.load(b).withEpochs(2), b, true, false, quiet);
+        List<EpochMetrics> ma = MetricsLog.read(a.resolve("metrics.jsonl")), mb = MetricsLog.read(b.resolve("metrics.jsonl"));
+        assertEquals(2, mb.size());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(ma.get(i).trainLoss(), mb.get(i).trainLoss(), 0.0);
+            assertEquals(ma.get(i).valLoss(), mb.get(i).valLoss(), 0.0);
+            assertEquals(ma.get(i).lr(), mb.get(i).lr(), 0.0);
+        }
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(a.resolve("checkpoint/model.safetensors")),
+                Files.readAllBytes(b.resolve("checkpoint/model.safetensors"))));
+    }
+
     /** A file that is not a video is skipped, listed in skipped.txt and counted in metrics.jsonl; training goes on. */
     @Test
     @Order(3)
