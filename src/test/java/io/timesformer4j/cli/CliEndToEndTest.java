@@ -273,6 +273,28 @@ class CliEndToEndTest {
         assertTrue(Files.isRegularFile(run.resolve("checkpoint/state.json")));
     }
 
+    @Test
+    @Order(6)
+    void damagedCheckpointsGiveOneClearErrorAndKeepTheRun() throws IOException {
+        record Damage(String name, String file, byte[] content) {}
+        byte[] model = Files.readAllBytes(run.resolve("checkpoint/model.safetensors"));
+        for (Damage d : List.of(new Damage("state-cut", "state.json", "{\"epoch\" : 2, \"st".getBytes(StandardCharsets.UTF_8)),
+                new Damage("state-type", "state.json", "{\"epoch\": \"two\"}".getBytes(StandardCharsets.UTF_8)),
+                new Damage("state-gone", "state.json", null),
+                new Damage("model-cut", "model.safetensors", Arrays.copyOf(model, model.length / 2)),
+                new Damage("optimizer-gone", "optimizer.pt", null))) {
+            Path copy = dir.resolve("damaged-" + d.name());
+            copyTree(run, copy);
+            Path f = copy.resolve("checkpoint").resolve(d.file());
+            if (d.content() == null) Files.delete(f);
+            else Files.write(f, d.content());
+            List<String> metrics = Files.readAllLines(copy.resolve("metrics.jsonl"));
+            Run r = cli("train", "--resume", copy.toString(), "--epochs", "3", "--no-progress");
+            assertCleanError(r, 2, copy.resolve("checkpoint").toString(), d.file());
+            assertEquals(metrics, Files.readAllLines(copy.resolve("metrics.jsonl")), d.name() + ": metrics changed");
+        }
+    }
+
     /**
      * A real process killed with SIGKILL after its first epoch, then resumed: the run completes with the
      * metrics of an uninterrupted run.
