@@ -146,6 +146,9 @@ public final class VideoDataset {
                     if (isVideoFile(v) || (Files.isDirectory(v) && isFrameFolder(v))) {
                         candidates++;
                         addIfUsable(v, label, raw, problems);
+                    } else if (Files.isDirectory(v) && containsVideos(v)) {
+                        problems.add(new BadInput(v, "nested folder with videos inside class '" + label
+                                + "' (only <class>/<video> and <class>/<frame folder> are used); ignored"));
                     }
                 }
                 if (candidates == 0) {

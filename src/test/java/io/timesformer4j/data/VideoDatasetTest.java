@@ -57,6 +57,22 @@ class VideoDatasetTest {
     }
 
     @Test
+    void videosInNestedFoldersOfAClassAreReportedNotSilentlyDropped() throws IOException {
+        file("nested/walk/a.mp4");
+        file("nested/walk/group01/b.mp4");
+        file("nested/walk/group01/c.mp4");
+        file("nested/run/x.mp4");
+        file("nested/run/notes/readme.txt");
+        VideoDataset d = VideoDataset.scan(dir.resolve("nested"), DatasetOptions.defaults());
+        assertEquals(List.of(new Sample(dir.resolve("nested/run/x.mp4"), 0), new Sample(dir.resolve("nested/walk/a.mp4"), 1)),
+                d.samples());
+        assertEquals(1, d.problems().size(), problems(d));
+        BadInput b = d.problems().get(0);
+        assertEquals(dir.resolve("nested/walk/group01"), b.path());
+        assertTrue(b.reason().contains("nested") && b.reason().contains("ignored"), b.reason());
+    }
+
+    @Test
     void flatPrefixLayout() throws IOException {
         file("flat/left_0001.mp4");
         file("flat/left_0002.mov");
