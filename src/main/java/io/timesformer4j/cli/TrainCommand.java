@@ -96,6 +96,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
+        if (java.nio.file.Files.exists(run.resolve("run.json"))) {
+            throw new IllegalArgumentException(run + " already holds a training run: continue it with --resume " + run
+                    + " or choose another --out");
+        }
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize, workers, threads, init, maxClips, config());
         VideoTrainer.run(o, run, false, !noProgress, System.out);

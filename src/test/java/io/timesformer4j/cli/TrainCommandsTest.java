@@ -73,6 +73,10 @@ class TrainCommandsTest {
         JsonNode config = new ObjectMapper().readTree(run.resolve("best/config.json").toFile());
         assertEquals("left", config.get("id2label").get("0").asText());
 
+        Run again = cli("train", "--data", data.toString(), "--out", run.toString(), "--preset", "tiny");
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("--resume " + run), again.err());
+
         Run resumed = cli("train", "--resume", run.toString(), "--epochs", "3", "--no-progress");
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
         assertTrue(resumed.out().contains("resumed " + run + " after epoch 2"), resumed.out());
