@@ -39,8 +39,6 @@ public final class VideoTrainer {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
         if (!resume) refuseFinishedRun(runDir);
-        Files.createDirectories(runDir);
-        o.save(runDir);
 
         DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
         VideoDataset ds = VideoDataset.scan(o.data(), dopt);
@@ -64,13 +62,17 @@ public final class VideoTrainer {
         }
         if (o.maxClips() > 0 && train.size() > o.maxClips()) train = train.subList(0, o.maxClips());
         if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
-        if (!resume || !Files.exists(runDir.resolve("skipped.txt"))) {
-            Files.write(runDir.resolve("skipped.txt"), problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
-        }
-
         TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
         if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
+
+        // the run folder is created only once the data and model settings are known to work, so a typo in --data
+        // or --preset leaves nothing behind that would block the corrected command
+        Files.createDirectories(runDir);
+        o.save(runDir);
+        if (!resume || !Files.exists(runDir.resolve("skipped.txt"))) {
+            Files.write(runDir.resolve("skipped.txt"), problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
+        }
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
         if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
