@@ -265,6 +265,13 @@ class CliEndToEndTest {
         assertCleanError(cli("predict", "--model", run.resolve("best").toString(), "--views", "0x3",
                 data.resolve("left").resolve("left_0000.mp4").toString()), 2, "--views");
 
+        // the failed commands above left nothing in x that would block the corrected command
+        assertFalse(Files.exists(x.resolve("run.json")), "a failed start left " + x.resolve("run.json"));
+
+        // --resume takes the run's saved settings: other training options are refused, not silently ignored
+        Run resumeLr = cli("train", "--resume", run.toString(), "--lr", "0.5", "--data", empty.toString());
+        assertCleanError(resumeLr, 2, "--lr", "--data");
+
         // a second `train --out` into a finished run must not wipe it
         List<String> before = Files.readAllLines(run.resolve("metrics.jsonl"));
         Run again = cli(train(data, run, "--epochs", "1"));
