@@ -265,6 +265,15 @@ class CliEndToEndTest {
         assertCleanError(cli("predict", "--model", run.resolve("best").toString(), "--views", "0x3",
                 data.resolve("left").resolve("left_0000.mp4").toString()), 2, "--views");
 
+        // an --out that cannot be created: the path and the reason, not the bare path of a NoSuchFileException
+        Path plainFile = Files.writeString(dir.resolve("plain-file"), "x");
+        Run noDir = cli(train(data, plainFile.resolve("run")));
+        assertCleanError(noDir, 2, plainFile.toString());
+        assertTrue(noDir.err().strip().length() > ("error: " + plainFile.resolve("run")).length(), noDir.all());
+        Path missingParent = Path.of("/proc/no-such-dir/run");
+        Run noParent = cli(train(data, missingParent));
+        assertCleanError(noParent, 2, "/proc/no-such-dir", "no such file");
+
         // the failed commands above left nothing in x that would block the corrected command
         assertFalse(Files.exists(x.resolve("run.json")), "a failed start left " + x.resolve("run.json"));
 
