@@ -70,8 +70,12 @@ public final class VideoTrainer {
         // or --preset leaves nothing behind that would block the corrected command
         Files.createDirectories(runDir);
         o.save(runDir);
-        if (!resume || !Files.exists(runDir.resolve("skipped.txt"))) {
-            Files.write(runDir.resolve("skipped.txt"), problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
+        Path skippedFile = runDir.resolve("skipped.txt");
+        if (!resume || !Files.exists(skippedFile)) {
+            Files.deleteIfExists(skippedFile);
+            if (!problems.isEmpty()) {
+                Files.write(skippedFile, problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
+            }
         }
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
@@ -96,7 +100,6 @@ public final class VideoTrainer {
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
         Trainer.Result r = trainer.fit(trainBatches, valBatches, resume);
         out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), runDir.resolve("best"));
-        Path skippedFile = runDir.resolve("skipped.txt");
         long skipped = Files.exists(skippedFile) ? Files.readAllLines(skippedFile, StandardCharsets.UTF_8).stream()
                 .filter(l -> !l.isBlank()).count() : 0;
         if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
@@ -118,8 +121,8 @@ public final class VideoTrainer {
 
     /**
      * libtorch threads when none are asked for: the cores left after the decode workers, at least 1.
-     * More intra-op threads than free cores makes OpenMP threads wait on each other (on 2 busy cores a tiny
-     * model's step took 22 ms with 1 thread and 2-3 s with 2).
+     * More intra-op threads than free cores makes OpenMP threads wait on each other (see docs/training.md:
+     * {@code benchmark model --preset tiny} on 2 shared cores, 177 ms per step with 1 thread, 2145 ms with 2).
      */
     public static int defaultThreads(int workers) {
         return Math.max(1, Runtime.getRuntime().availableProcessors() - workers);
