@@ -234,6 +234,11 @@ class CliEndToEndTest {
         broken.add(Files.writeString(dir.resolve("random.bin"), "random bytes, not weights"));
         broken.add(Files.createDirectories(dir.resolve("m-empty")));
         broken.add(dir.resolve("m-missing"));
+        // the training run folder (or its checkpoint/) instead of RUN/best: the error points at RUN/best
+        for (Path m : List.of(run, run.resolve("checkpoint"))) {
+            assertCleanError(cli("predict", "--model", m.toString(), video.toString()), 2, run.resolve("best").toString());
+            assertCleanError(cli("info", "--model", m.toString()), 2, run.resolve("best").toString());
+        }
         for (Path m : broken) {
             assertCleanError(cli("predict", "--model", m.toString(), video.toString()), 2, m.getFileName().toString());
             assertCleanError(cli("evaluate", "--model", m.toString(), "--data", data.toString()), 2, m.getFileName().toString());
