@@ -36,6 +36,13 @@ public final class VideoTrainer {
     /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}. */
     public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
             throws IOException {
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            return runLocked(o, runDir, resume, progress, out);
+        }
+    }
+
+    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
+            throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
         if (!resume) refuseFinishedRun(runDir);

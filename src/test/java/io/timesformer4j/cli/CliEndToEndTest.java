@@ -353,6 +353,43 @@ class CliEndToEndTest {
                 Files.readAllBytes(killed.resolve("best/model.safetensors"))));
     }
 
+    /** A second process on the same run folder is refused while the first holds it (they interleaved metrics). */
+    @Test
+    @Order(8)
+    void aRunFolderInUseByAnotherProcessIsRefused() throws Exception {
+        Path busy = dir.resolve("run-busy");
+        assertEquals(0, cli(train(data, busy, "--epochs", "1")).code());
+        // hold the lock from another process: a child JVM that locks RUN/.lock and waits
+        Path holder = Files.writeString(dir.resolve("Hold.java"), """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class Hold {
+                    public static void main(String[] a) throws Exception {
+                        try (FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                             var l = c.lock()) {
+                            System.out.println("locked");
+                            System.out.flush();
+                            Thread.sleep(60_000);
+                        }
+                    }
+                }
+                """);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), holder.toString(),
+                busy.resolve(".lock").toString()).redirectErrorStream(true).start();
+        try {
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+            assertEquals("locked", in.readLine());
+            Run r = cli("train", "--resume", busy.toString(), "--epochs", "2", "--no-progress");
+            assertCleanError(r, 2, busy.toString(), "another");
+            assertEquals(1, Files.readAllLines(busy.resolve("metrics.jsonl")).size());
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+        Run r = cli("train", "--resume", busy.toString(), "--epochs", "2", "--no-progress");
+        assertEquals(0, r.code(), r.all());
+    }
+
     private static int lines(Path f) {
         try {
             return Files.exists(f) ? Files.readAllLines(f).size() : 0;
