@@ -13,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param lr        learning rate at the epoch's last step
  * @param seconds   wall time of the epoch (training and validation)
  * @param clipsPerSecond training clips per second
- * @param skipped   videos skipped while loading this epoch
+ * @param skipped   videos skipped while loading this epoch (training and validation; repeats every epoch)
  */
 public record EpochMetrics(
         @JsonProperty("epoch") int epoch,

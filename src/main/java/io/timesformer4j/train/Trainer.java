@@ -122,46 +122,10 @@ public final class Trainer {
 
         for (int epoch = start; epoch < config.epochs(); epoch++) {
             long t0 = System.nanoTime();
-            torch.manual_seed(config.torchSeed(epoch));
-            model.module().train(true);
-            optimizer.zero_grad(true);
-            double lossSum = 0;
-            long seen = 0, correct = 0;
-            int micro = 0, skippedNow = 0;
-            try (BatchSource.Epoch batches = train.epoch(epoch);
-                 Progress bar = progress("train " + (epoch + 1) + "/" + config.epochs(), train.sampleCount())) {
-                for (LabeledBatch b : batches) {
-                    try (PointerScope scope = new PointerScope()) {
-                        Tensor x = b.inputs(), y = b.labels();                      // x (B, ...), y (B)
-                        Tensor logits;
-                        try (Precision.Scope ps = config.precision().enter()) {
-                            logits = model.logits(x);                               // (B, K)
-                        }
-                        logits = logits.to(ScalarType.Float);
-                        CrossEntropyLossOptions ce = new CrossEntropyLossOptions();
-                        ce.label_smoothing().put(config.labelSmoothing());
-                        Tensor loss = torch.cross_entropy(logits, y, ce);
-                        (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
-                        lossSum += loss.item_double() * b.size();
-                        correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
-                        seen += b.size();
-                        if (++micro == config.accumulate()) {
-                            optimizerStep(schedule.lrAt(step++));
-                            micro = 0;
-                        }
-                    }
-                    bar.step(b.size());
-                }
-                if (micro > 0) {
-                    try (PointerScope scope = new PointerScope()) {
-                        optimizerStep(schedule.lrAt(step++));
-                    }
-                }
-                for (String s : batches.skipped()) if (skipped.add(s)) skippedNow++;
-            }
-            if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
+            TrainTotals t = trainEpoch(train, epoch, schedule, step);
+            step = t.step();
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
-
+            List<String> skippedNow = new ArrayList<>(t.skipped());
             double valLoss = Double.NaN, valAcc = Double.NaN;
             if (val != null) {
                 try (BatchSource.Epoch batches = val.epoch(epoch);
@@ -170,18 +134,18 @@ public final class Trainer {
                     ClassificationReport r = ClassificationReport.of(p, classNames(p));
                     valLoss = r.loss();
                     valAcc = r.top1();
-                    for (String s : batches.skipped()) if (skipped.add(s)) skippedNow++;
+                    skippedNow.addAll(batches.skipped());
                 }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / seen, (double) correct / seen, valLoss, valAcc,
-                    Optimizers.lr(optimizer), seconds, seen / trainSeconds, skippedNow);
+            skipped.addAll(skippedNow);
+            EpochMetrics m = new EpochMetrics(epoch + 1, t.lossSum() / t.seen(), (double) t.correct() / t.seen(), valLoss,
+                    valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, t.seen() / trainSeconds,
+                    skippedNow.size());
             out.println(m.seedLine());
             out.flush();
             history.add(m);
             MetricsLog.append(metricsFile, m);
-            boolean improved = val == null || Double.isNaN(best) || valAcc > best;
-            if (improved) {
+            if (val == null || Double.isNaN(best) || valAcc > best) {
                 best = valAcc;
                 bestEpoch = epoch + 1;
                 writeBest();
@@ -195,6 +159,51 @@ public final class Trainer {
             }
         }
         return new Result(List.copyOf(history), best, bestEpoch, start);
+    }
+
+    /** Sums over one training epoch; {@code step} is the optimizer step count after it. */
+    private record TrainTotals(double lossSum, long seen, long correct, long step, List<String> skipped) {}
+
+    /** One pass over the training batches, each in its own {@code PointerScope}. */
+    private TrainTotals trainEpoch(BatchSource train, int epoch, LrSchedule schedule, long step) throws IOException {
+        torch.manual_seed(config.torchSeed(epoch));
+        model.module().train(true);
+        optimizer.zero_grad(true);
+        double lossSum = 0;
+        long seen = 0, correct = 0;
+        int micro = 0;
+        try (BatchSource.Epoch batches = train.epoch(epoch);
+             Progress bar = progress("train " + (epoch + 1) + "/" + config.epochs(), train.sampleCount())) {
+            for (LabeledBatch b : batches) {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor x = b.inputs(), y = b.labels();                          // x (B, ...), y (B)
+                    Tensor logits;
+                    try (Precision.Scope ps = config.precision().enter()) {
+                        logits = model.logits(x);                                   // (B, K)
+                    }
+                    logits = logits.to(ScalarType.Float);
+                    CrossEntropyLossOptions ce = new CrossEntropyLossOptions();
+                    ce.label_smoothing().put(config.labelSmoothing());
+                    Tensor loss = torch.cross_entropy(logits, y, ce);
+                    (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
+                    lossSum += loss.item_double() * b.size();
+                    correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
+                    seen += b.size();
+                    if (++micro == config.accumulate()) {
+                        optimizerStep(schedule.lrAt(step++));
+                        micro = 0;
+                    }
+                }
+                bar.step(b.size());
+            }
+            if (micro > 0) {                                                        // a last, partial accumulation
+                try (PointerScope scope = new PointerScope()) {
+                    optimizerStep(schedule.lrAt(step++));
+                }
+            }
+            if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
+            return new TrainTotals(lossSum, seen, correct, step, batches.skipped());
+        }
     }
 
     private void optimizerStep(double lr) {
