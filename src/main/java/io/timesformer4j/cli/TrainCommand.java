@@ -100,7 +100,12 @@ public final class TrainCommand implements Callable<Integer> {
                         + "only --epochs may be given, not " + String.join(", ", refused));
             }
             TrainOptions saved = TrainOptions.load(resume);
-            if (epochs != null) saved = saved.withEpochs(epochs);
+            if (epochs != null) {
+                int done = io.timesformer4j.train.Checkpoint.peek(resume).map(s -> s.epoch()).orElse(0);
+                if (epochs < done) throw new IllegalArgumentException("--epochs " + epochs + " is below the " + done
+                        + " epochs " + resume + " already finished");
+                saved = saved.withEpochs(epochs);
+            }
             VideoTrainer.run(saved, resume, true, !noProgress, System.out);
             return 0;
         }

@@ -286,6 +286,11 @@ class CliEndToEndTest {
         Run resumeLr = cli("train", "--resume", run.toString(), "--lr", "0.5", "--data", empty.toString());
         assertCleanError(resumeLr, 2, "--lr", "--data");
 
+        // --epochs below what the run already finished: refused, run.json untouched
+        String runJson = Files.readString(run.resolve("run.json"));
+        assertCleanError(cli("train", "--resume", run.toString(), "--epochs", "1"), 2, "--epochs 1", "2 epochs");
+        assertEquals(runJson, Files.readString(run.resolve("run.json")));
+
         // a second `train --out` into a finished run must not wipe it
         List<String> before = Files.readAllLines(run.resolve("metrics.jsonl"));
         Run again = cli(train(data, run, "--epochs", "1"));
