@@ -275,6 +275,11 @@ class CliEndToEndTest {
         Run noDir = cli(train(data, plainFile.resolve("run")));
         assertCleanError(noDir, 2, plainFile.toString());
         assertTrue(noDir.err().strip().length() > ("error: " + plainFile.resolve("run")).length(), noDir.all());
+        // evaluate --out that cannot be a folder fails before evaluating (not after an hour of decoding)
+        Run evOut = cli("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(), "--out",
+                plainFile.toString(), "--no-progress");
+        assertCleanError(evOut, 2, plainFile.toString());
+        assertFalse(evOut.out().contains("top-1"), evOut.all());
         Path missingParent = Path.of("/proc/no-such-dir/run");
         Run noParent = cli(train(data, missingParent));
         assertCleanError(noParent, 2, "/proc/no-such-dir", "no such file");
