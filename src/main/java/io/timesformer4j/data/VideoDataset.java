@@ -146,6 +146,8 @@ public final class VideoDataset {
                     if (isVideoFile(v) || (Files.isDirectory(v) && isFrameFolder(v))) {
                         candidates++;
                         addIfUsable(v, label, raw, problems);
+                    } else if (isBrokenVideoLink(v)) {
+                        problems.add(new BadInput(v, BROKEN_LINK));
                     } else if (Files.isDirectory(v) && containsVideos(v)) {
                         problems.add(new BadInput(v, "nested folder with videos inside class '" + label
                                 + "' (only <class>/<video> and <class>/<frame folder> are used); ignored"));
@@ -162,6 +164,7 @@ public final class VideoDataset {
 
     private static void scanFlat(Path root, List<Map.Entry<Path, String>> raw, List<BadInput> problems) throws IOException {
         for (Path c : children(root)) {
+            if (isBrokenVideoLink(c)) problems.add(new BadInput(c, BROKEN_LINK));
             if (!isVideoFile(c) && !(Files.isDirectory(c) && isFrameFolder(c))) continue;
             String name = c.getFileName().toString();
             int us = name.indexOf('_');
@@ -324,6 +327,13 @@ public final class VideoDataset {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
         }
+    }
+
+    private static final String BROKEN_LINK = "symbolic link to a missing file";
+
+    /** A symlink named like a video whose target is gone (a moved dataset): reported, not silently skipped. */
+    private static boolean isBrokenVideoLink(Path p) {
+        return Files.isSymbolicLink(p) && !Files.exists(p) && VIDEO_EXTENSIONS.contains(extension(p));
     }
 
     static boolean isVideoFile(Path p) {

@@ -73,6 +73,23 @@ class VideoDatasetTest {
     }
 
     @Test
+    void brokenSymlinksToVideosAreReported() throws IOException {
+        file("links/walk/a.mp4");
+        file("links/run/b.mp4");
+        Files.createSymbolicLink(dir.resolve("links/walk/gone.mp4"), dir.resolve("moved-away/gone.mp4"));
+        Files.createSymbolicLink(dir.resolve("links/run/ok.mp4"), dir.resolve("links/run/b.mp4"));
+        VideoDataset d = VideoDataset.scan(dir.resolve("links"), DatasetOptions.defaults());
+        assertEquals(3, d.samples().size(), d.samples().toString());
+        assertEquals(List.of(new BadInput(dir.resolve("links/walk/gone.mp4"), "symbolic link to a missing file")), d.problems());
+
+        file("flatlinks/walk_1.mp4");
+        file("flatlinks/run_1.mp4");
+        Files.createSymbolicLink(dir.resolve("flatlinks/run_2.mp4"), dir.resolve("moved-away/x.mp4"));
+        VideoDataset f = VideoDataset.scan(dir.resolve("flatlinks"), DatasetOptions.defaults());
+        assertEquals(List.of(new BadInput(dir.resolve("flatlinks/run_2.mp4"), "symbolic link to a missing file")), f.problems());
+    }
+
+    @Test
     void flatPrefixLayout() throws IOException {
         file("flat/left_0001.mp4");
         file("flat/left_0002.mov");
