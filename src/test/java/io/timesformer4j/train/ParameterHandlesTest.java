@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class ParameterHandlesTest {
     private static void churn(TimeSformer model) throws InterruptedException {
         List<Object> keep = new ArrayList<>();
-        for (int round = 0; round < 6; round++) {
+        for (int round = 0; round < 4; round++) {
             System.gc();
             Thread.sleep(30);
             // re-allocate objects of the freed items' size so freed memory gets reused
@@ -58,7 +58,7 @@ class ParameterHandlesTest {
     void optimizerFactoryAfterGarbageCollection() throws Exception {
         TimeSformer model = new TimeSformer(Presets.get("tiny", List.of("a", "b")));
         for (OptimizerSpec.Kind kind : OptimizerSpec.Kind.values()) {
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 2; i++) {
                 var opt = Optimizers.create(model, new OptimizerSpec(kind, 1e-3, 0.01, 0.9, false));
                 churn(model);
                 assertTrue(opt.param_groups().size() >= 1);
