@@ -73,8 +73,14 @@ public final class VideoTrainer {
         if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
 
-        // the run folder is created only once the data and model settings are known to work, so a typo in --data
-        // or --preset leaves nothing behind that would block the corrected command
+        torch.manual_seed(o.train().seed());
+        TimeSformer model = new TimeSformer(cfg);
+        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
+            Object report = WeightsInit.initFrom(model, o.init());
+            out.println("initialised from " + o.init() + ": " + report);
+        }
+        // the run folder is created only once the data and model settings are known to work, so a typo in --data,
+        // --preset or --init leaves nothing behind that would block the corrected command
         Files.createDirectories(runDir);
         o.save(runDir);
         Path skippedFile = runDir.resolve("skipped.txt");
@@ -83,12 +89,6 @@ public final class VideoTrainer {
             if (!problems.isEmpty()) {
                 Files.write(skippedFile, problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
             }
-        }
-        torch.manual_seed(o.train().seed());
-        TimeSformer model = new TimeSformer(cfg);
-        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
-            Object report = WeightsInit.initFrom(model, o.init());
-            out.println("initialised from " + o.init() + ": " + report);
         }
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
