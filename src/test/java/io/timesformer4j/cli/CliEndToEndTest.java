@@ -261,6 +261,7 @@ class CliEndToEndTest {
         assertCleanError(cli(train(oneClass, x)), 2, oneClass.toString(), "class");
         assertCleanError(cli("train", "--data", data.toString(), "--out", x.toString(), "--preset", "huge"), 2, "huge");
         assertCleanError(cli(train(data, x, "--init", missing.toString())), 2, missing.toString());
+        assertCleanError(cli(train(data, x, "--init", run.toString())), 2, run.resolve("best").toString());
         assertCleanError(cli("train", "--resume", missing.toString()), 2, missing.toString());
         assertCleanError(cli("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(),
                 "--views", "0x3"), 2, "--views");
