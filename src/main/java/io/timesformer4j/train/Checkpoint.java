@@ -57,7 +57,7 @@ public final class Checkpoint {
 
     /** Atomically replaces {@code runDir/checkpoint/} with the given state. */
     public static void save(Path runDir, Module model, Optimizer optimizer, State state) throws IOException {
-        Path tmp = runDir.resolve(TMP), dir = runDir.resolve(DIR), prev = runDir.resolve(PREV);
+        Path tmp = runDir.resolve(TMP);
         deleteTree(tmp);
         Files.createDirectories(tmp);
         SafeTensors.write(tmp.resolve(MODEL), stateDict(model), Map.of("format", "pt"));
@@ -66,13 +66,22 @@ public final class Checkpoint {
         o.save_to(tmp.resolve("optimizer.pt").toString());
         Files.write(tmp.resolve("state.json"), MetricsLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
         for (String f : new String[] {MODEL, "optimizer.pt", "state.json"}) fsync(tmp.resolve(f), false);
+        replaceDir(tmp, runDir.resolve(DIR), runDir.resolve(PREV));
+    }
+
+    /**
+     * Puts the finished folder {@code tmp} in place of {@code dir}: fsync {@code tmp}, rename {@code dir} to
+     * {@code prev}, rename {@code tmp} to {@code dir}, fsync the parent, delete {@code prev}. At every moment
+     * {@code dir} or {@code prev} is complete.
+     */
+    static void replaceDir(Path tmp, Path dir, Path prev) throws IOException {
         fsync(tmp, true);
         if (Files.exists(dir)) {
             deleteTree(prev);
             move(dir, prev);
         }
         move(tmp, dir);
-        fsync(runDir, true);
+        fsync(dir.toAbsolutePath().getParent(), true);
         deleteTree(prev);
     }
 

@@ -219,13 +219,7 @@ public final class Trainer {
         Checkpoint.deleteTree(tmp);
         Files.createDirectories(tmp);
         bestWriter.write(tmp);
-        Checkpoint.fsync(tmp, true);
-        if (Files.exists(dir)) {
-            Checkpoint.deleteTree(prev);
-            Files.move(dir, prev, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        Checkpoint.deleteTree(prev);
+        Checkpoint.replaceDir(tmp, dir, prev);
     }
 
     /** A kill between the two renames of {@link #writeBest} leaves only {@code best.prev/}: put it back. */

@@ -193,13 +193,7 @@ class TrainerTest {
     }
 
     static float[] weights(TinyData.Mlp m) {
-        TensorVector ps = m.parameters();
-        List<Tensor> flat = new ArrayList<>();
-        for (long i = 0; i < ps.size(); i++) flat.add(ps.get(i).detach().reshape(-1));
-        Tensor all = torch.cat(new TensorVector(flat.toArray(new Tensor[0]))).contiguous();
-        float[] out = new float[(int) all.numel()];
-        all.data_ptr_float().get(out);
-        return out;
+        return flat(m.parameters());
     }
 
     /** Delivers the batches, but throws after {@code afterBatches} batches of epoch {@code crashEpoch}. */
