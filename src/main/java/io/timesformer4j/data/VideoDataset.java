@@ -80,6 +80,7 @@ public final class VideoDataset {
             case UCF101_LIST -> scanUcf(root, base, options.videoRoot() != null, raw, problems);
             default -> throw new IllegalStateException(layout.toString());
         }
+        raw = withoutDuplicates(raw, problems);
 
         LabelMap labels = options.labels() != null ? options.labels() : inferLabels(raw);
         List<Sample> samples = new ArrayList<>();
@@ -309,6 +310,28 @@ public final class VideoDataset {
         } else {
             raw.add(Map.entry(p, label));
         }
+    }
+
+    /**
+     * A video listed twice (a list file naming it on two lines) would count twice, or, with two labels, train
+     * the model on a contradiction: the first entry is kept and the others are reported.
+     */
+    private static List<Map.Entry<Path, String>> withoutDuplicates(List<Map.Entry<Path, String>> raw, List<BadInput> problems) {
+        Map<Path, String> first = new java.util.HashMap<>();
+        List<Map.Entry<Path, String>> out = new ArrayList<>(raw.size());
+        for (Map.Entry<Path, String> e : raw) {
+            Path key = e.getKey().toAbsolutePath().normalize();
+            String label = first.putIfAbsent(key, e.getValue());
+            if (label == null) {
+                out.add(e);
+            } else if (label.equals(e.getValue())) {
+                problems.add(new BadInput(e.getKey(), "listed twice (label '" + label + "'); counted once"));
+            } else {
+                problems.add(new BadInput(e.getKey(), "listed again with label '" + e.getValue() + "' after '" + label
+                        + "'; the first label is used"));
+            }
+        }
+        return out;
     }
 
     /** Sorted names; numerically when every label is a non-negative integer ("2" before "10"). */

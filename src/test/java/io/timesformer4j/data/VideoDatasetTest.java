@@ -90,6 +90,20 @@ class VideoDatasetTest {
     }
 
     @Test
+    void aVideoListedTwiceIsCountedOnceAndReported() throws IOException {
+        file("dup/v/a.mp4");
+        file("dup/v/b.mp4");
+        file("dup/v/c.mp4");
+        Path csv = file("dup/list.csv", "path,label\nv/a.mp4,cat\nv/b.mp4,dog\nv/a.mp4,dog\nv/c.mp4,dog\n./v/c.mp4,dog\n");
+        VideoDataset d = VideoDataset.scan(csv, DatasetOptions.defaults());
+        assertEquals(3, d.samples().size(), d.samples().toString());
+        assertEquals(0, d.samples().get(0).label());                // a.mp4 keeps its first label, cat
+        assertEquals(2, d.problems().size(), problems(d));
+        assertTrue(d.problems().get(0).reason().contains("'dog' after 'cat'"), problems(d));
+        assertTrue(d.problems().get(1).reason().contains("listed twice"), problems(d));
+    }
+
+    @Test
     void flatPrefixLayout() throws IOException {
         file("flat/left_0001.mp4");
         file("flat/left_0002.mov");
