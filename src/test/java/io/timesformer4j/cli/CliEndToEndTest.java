@@ -286,6 +286,12 @@ class CliEndToEndTest {
         Run noParent = cli(train(data, missingParent));
         assertCleanError(noParent, 2, "/proc/no-such-dir", "no such file");
 
+        // demo arguments that cannot work are refused before any data is generated
+        Path demo = dir.resolve("demo-bad");
+        assertCleanError(cli("demo", "--out", demo.toString(), "--classes", "left", "--epochs", "1"), 2, "--classes");
+        assertCleanError(cli("demo", "--out", demo.toString(), "--clips-per-class", "0", "--epochs", "1"), 2, "--clips-per-class");
+        assertFalse(Files.exists(demo.resolve("data")), "demo generated data before failing");
+
         // the failed commands above left nothing in x that would block the corrected command
         assertFalse(Files.exists(x.resolve("run.json")), "a failed start left " + x.resolve("run.json"));
 
