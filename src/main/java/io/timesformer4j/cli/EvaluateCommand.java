@@ -34,6 +34,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] tv = parseViews(views);
+        if (out != null) java.nio.file.Files.createDirectories(out);     // fail now, not after the whole evaluation
         VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, workers, threads, out),
                 !noProgress, System.out);
         if (out != null) System.out.println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");

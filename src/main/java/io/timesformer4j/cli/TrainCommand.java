@@ -85,12 +85,27 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar or progress lines (the per-epoch lines stay).")
     boolean noProgress;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    private static final List<String> RESUME_OPTIONS = List.of("--resume", "--epochs", "--no-progress");
+
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (resume != null) {
+            List<String> refused = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .map(o -> o.longestName()).filter(n -> !RESUME_OPTIONS.contains(n)).distinct().toList();
+            if (!refused.isEmpty()) {
+                throw new IllegalArgumentException("--resume continues " + resume + " with its saved settings (run.json); "
+                        + "only --epochs may be given, not " + String.join(", ", refused));
+            }
             TrainOptions saved = TrainOptions.load(resume);
-            if (epochs != null) saved = saved.withEpochs(epochs);
+            if (epochs != null) {
+                int done = io.timesformer4j.train.Checkpoint.peek(resume).map(s -> s.epoch()).orElse(0);
+                if (epochs < done) throw new IllegalArgumentException("--epochs " + epochs + " is below the " + done
+                        + " epochs " + resume + " already finished");
+                saved = saved.withEpochs(epochs);
+            }
             VideoTrainer.run(saved, resume, true, !noProgress, System.out);
             return 0;
         }

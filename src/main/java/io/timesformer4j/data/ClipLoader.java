@@ -144,11 +144,18 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
             float[] px = transform.apply(f.rgb(), f.frames(), f.height(), f.width(), new Random(mix(sampleSeed, 1)));
             return new Result(index, px, null);
         } catch (VideoException e) {
-            return new Result(index, null, new BadInput(s.path(), e.reason()));
+            return new Result(index, null, new BadInput(s.path(), reason(s.path(), e)));
         } catch (Exception e) {
             String msg = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             return new Result(index, null, new BadInput(s.path(), msg));
         }
+    }
+
+    /** The decoder's reason; when a file inside the sample failed (an image of a frame folder), its name first. */
+    static String reason(java.nio.file.Path sample, VideoException e) {
+        java.nio.file.Path failed = e.path();
+        if (failed == null || failed.equals(sample) || !failed.startsWith(sample)) return e.reason();
+        return sample.relativize(failed) + ": " + e.reason();
     }
 
     private final class BatchIterator implements Iterator<Batch> {

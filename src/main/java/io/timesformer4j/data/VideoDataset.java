@@ -80,6 +80,7 @@ public final class VideoDataset {
             case UCF101_LIST -> scanUcf(root, base, options.videoRoot() != null, raw, problems);
             default -> throw new IllegalStateException(layout.toString());
         }
+        raw = withoutDuplicates(raw, problems);
 
         LabelMap labels = options.labels() != null ? options.labels() : inferLabels(raw);
         List<Sample> samples = new ArrayList<>();
@@ -146,6 +147,11 @@ public final class VideoDataset {
                     if (isVideoFile(v) || (Files.isDirectory(v) && isFrameFolder(v))) {
                         candidates++;
                         addIfUsable(v, label, raw, problems);
+                    } else if (isBrokenVideoLink(v)) {
+                        problems.add(new BadInput(v, BROKEN_LINK));
+                    } else if (Files.isDirectory(v) && containsVideos(v)) {
+                        problems.add(new BadInput(v, "nested folder with videos inside class '" + label
+                                + "' (only <class>/<video> and <class>/<frame folder> are used); ignored"));
                     }
                 }
                 if (candidates == 0) {
@@ -159,6 +165,7 @@ public final class VideoDataset {
 
     private static void scanFlat(Path root, List<Map.Entry<Path, String>> raw, List<BadInput> problems) throws IOException {
         for (Path c : children(root)) {
+            if (isBrokenVideoLink(c)) problems.add(new BadInput(c, BROKEN_LINK));
             if (!isVideoFile(c) && !(Files.isDirectory(c) && isFrameFolder(c))) continue;
             String name = c.getFileName().toString();
             int us = name.indexOf('_');
@@ -305,6 +312,28 @@ public final class VideoDataset {
         }
     }
 
+    /**
+     * A video listed twice (a list file naming it on two lines) would count twice, or, with two labels, train
+     * the model on a contradiction: the first entry is kept and the others are reported.
+     */
+    private static List<Map.Entry<Path, String>> withoutDuplicates(List<Map.Entry<Path, String>> raw, List<BadInput> problems) {
+        Map<Path, String> first = new java.util.HashMap<>();
+        List<Map.Entry<Path, String>> out = new ArrayList<>(raw.size());
+        for (Map.Entry<Path, String> e : raw) {
+            Path key = e.getKey().toAbsolutePath().normalize();
+            String label = first.putIfAbsent(key, e.getValue());
+            if (label == null) {
+                out.add(e);
+            } else if (label.equals(e.getValue())) {
+                problems.add(new BadInput(e.getKey(), "listed twice (label '" + label + "'); counted once"));
+            } else {
+                problems.add(new BadInput(e.getKey(), "listed again with label '" + e.getValue() + "' after '" + label
+                        + "'; the first label is used"));
+            }
+        }
+        return out;
+    }
+
     /** Sorted names; numerically when every label is a non-negative integer ("2" before "10"). */
     private static LabelMap inferLabels(List<Map.Entry<Path, String>> raw) {
         TreeSet<String> names = new TreeSet<>();
@@ -321,6 +350,13 @@ public final class VideoDataset {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
         }
+    }
+
+    private static final String BROKEN_LINK = "symbolic link to a missing file";
+
+    /** A symlink named like a video whose target is gone (a moved dataset): reported, not silently skipped. */
+    private static boolean isBrokenVideoLink(Path p) {
+        return Files.isSymbolicLink(p) && !Files.exists(p) && VIDEO_EXTENSIONS.contains(extension(p));
     }
 
     static boolean isVideoFile(Path p) {

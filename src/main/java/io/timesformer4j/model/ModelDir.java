@@ -55,14 +55,20 @@ public final class ModelDir {
     }
 
     /**
-     * Loads a model: a Hugging Face directory, or a weights file. For a file, a {@code config.json}
-     * beside it is used if present; otherwise the config is inferred from the tensor shapes (heads =
+     * Loads a model: a Hugging Face directory (which must hold a {@code config.json}), or a weights file.
+     * For a file, a {@code config.json} beside it is used if present; otherwise the config is inferred from the tensor shapes (heads =
      * hidden/64, attention type from the presence of temporal / time parameters). Loading is strict.
      */
     public static LoadedModel load(Path path) throws IOException {
         if (!Files.exists(path)) throw new WeightsException(path + ": no such file or directory");
+        Path runModel = trainingRunModel(path);
+        if (runModel != null) throw new WeightsException(path + ": a training run folder, not a model dir; its best model is "
+                + runModel);
         Map<String, Tensor> sd = StateDicts.toHfNames(StateDicts.read(path));
         Path cfgPath = configPath(path);
+        if (cfgPath == null && Files.isDirectory(path))
+            throw new WeightsException(path + ": model directory has no config.json (a Hugging Face model dir needs "
+                    + "config.json with the shape and id2label next to the weights)");
         TimesformerConfig config = cfgPath != null ? readConfig(path) : inferConfig(sd, path);
         Preprocessing pre = Preprocessing.defaults(config.imageSize());
         Path base = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
@@ -81,6 +87,20 @@ public final class ModelDir {
         StateDicts.load(model, sd, true, path.toString());
         model.eval();
         return new LoadedModel(model, config, pre);
+    }
+
+    /**
+     * {@code RUN/best} when {@code dir} is a training run folder ({@code run.json}, {@code best/}) or its
+     * {@code checkpoint/} (weights without a config.json): the usual slip of passing the run instead of its model.
+     */
+    private static Path trainingRunModel(Path dir) {
+        if (!Files.isDirectory(dir) || Files.isRegularFile(dir.resolve("config.json"))) return null;
+        Path abs = dir.toAbsolutePath().normalize();
+        for (Path run : new Path[] {abs, abs.getParent()}) {
+            if (run != null && Files.isRegularFile(run.resolve("run.json")) && Files.isRegularFile(run.resolve("best/config.json")))
+                return run.resolve("best");
+        }
+        return null;
     }
 
     private static Path configPath(Path p) {

@@ -174,12 +174,18 @@ public final class TimeSformer extends Module {
         return interpolate(seq.transpose(1, 2), io).transpose(1, 2);
     }
 
-    /** Parameters by Hugging Face name, in registration order (views of the live parameters). */
+    /** Parameters by Hugging Face name, in registration order (owning handles on the live parameters). */
     public Map<String, Tensor> stateDict() {
         StringTensorDict dict = named_parameters(true);
         Map<String, Tensor> out = new LinkedHashMap<>();
         var items = dict.items();
-        for (long i = 0; i < items.size(); i++) out.put(items.get(i).key().getString(), items.get(i).value());
+        for (long i = 0; i < items.size(); i++) {
+            // value() points into the item, which JavaCPP frees when the item is collected: take an owning handle
+            org.bytedeco.pytorch.StringTensorDictItem it = items.get(i);
+            out.put(it.key().getString(), new Tensor(it.value()));
+            java.lang.ref.Reference.reachabilityFence(it);
+        }
+        java.lang.ref.Reference.reachabilityFence(items);
         return out;
     }
 

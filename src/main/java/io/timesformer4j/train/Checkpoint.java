@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.StringTensorDictItem;
 import org.bytedeco.pytorch.StringTensorDictItemVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.Module;
@@ -86,7 +89,7 @@ public final class Checkpoint {
     public static Optional<State> peek(Path runDir) throws IOException {
         Optional<Path> d = completeDir(runDir);
         if (d.isEmpty()) return Optional.empty();
-        return Optional.of(MetricsLog.JSON.readValue(d.get().resolve("state.json").toFile(), State.class));
+        return Optional.of(readState(d.get()));
     }
 
     /**
@@ -96,7 +99,7 @@ public final class Checkpoint {
     public static Optional<State> load(Path runDir, Module model, Optimizer optimizer) throws IOException {
         Optional<Path> d = completeDir(runDir);
         if (d.isEmpty()) return Optional.empty();
-        State st = MetricsLog.JSON.readValue(d.get().resolve("state.json").toFile(), State.class);
+        State st = readState(d.get());
         try {
             loadStateDict(model, SafeTensors.read(d.get().resolve(MODEL)), d.get().resolve(MODEL));
             InputArchive o = new InputArchive();
@@ -113,10 +116,18 @@ public final class Checkpoint {
     static Map<String, Tensor> stateDict(Module model) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         StringTensorDictItemVector ps = model.named_parameters(true).items();
-        for (long i = 0; i < ps.size(); i++) out.put(ps.get(i).key().getString(), ps.get(i).value());
+        for (long i = 0; i < ps.size(); i++) put(out, ps.get(i));
         StringTensorDictItemVector bs = model.named_buffers(true).items();
-        for (long i = 0; i < bs.size(); i++) out.put(bs.get(i).key().getString(), bs.get(i).value());
+        for (long i = 0; i < bs.size(); i++) put(out, bs.get(i));
+        java.lang.ref.Reference.reachabilityFence(ps);
+        java.lang.ref.Reference.reachabilityFence(bs);
         return out;
+    }
+
+    /** An owning handle: {@code value()} points into the item, which JavaCPP frees when the item is collected. */
+    private static void put(Map<String, Tensor> out, StringTensorDictItem it) {
+        out.put(it.key().getString(), new Tensor(it.value()));
+        java.lang.ref.Reference.reachabilityFence(it);
     }
 
     /** Copies every tensor into the model; the key sets and shapes must match exactly. */
@@ -137,7 +148,7 @@ public final class Checkpoint {
         }
     }
 
-    private static Optional<Path> completeDir(Path runDir) {
+    private static Optional<Path> completeDir(Path runDir) throws IOException {
         for (String name : new String[] {DIR, PREV}) {
             Path d = runDir.resolve(name);
             if (Files.isRegularFile(d.resolve("state.json")) && Files.isRegularFile(d.resolve(MODEL))
@@ -145,7 +156,26 @@ public final class Checkpoint {
                 return Optional.of(d);
             }
         }
+        // checkpoint/ only ever appears complete (renamed into place), so an incomplete one was damaged by hand
+        // or by the disk: starting over would silently throw away the finished epochs
+        for (String name : new String[] {DIR, PREV}) {
+            Path d = runDir.resolve(name);
+            if (!Files.isDirectory(d)) continue;
+            List<String> missing = new ArrayList<>();
+            for (String f : new String[] {"state.json", MODEL, "optimizer.pt"}) if (!Files.isRegularFile(d.resolve(f))) missing.add(f);
+            throw new IOException(d + ": damaged checkpoint, missing " + String.join(", ", missing)
+                    + " (move the folder away to start the run over)");
+        }
         return Optional.empty();
+    }
+
+    private static State readState(Path dir) throws IOException {
+        Path f = dir.resolve("state.json");
+        try {
+            return MetricsLog.JSON.readValue(f.toFile(), State.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(f + ": damaged checkpoint state (" + firstLine(e.getOriginalMessage()) + ")");
+        }
     }
 
     static String firstLine(String s) {

@@ -25,6 +25,12 @@ public final class Demo {
      */
     public record Options(Path out, List<String> classes, int trainPerClass, int valPerClass, int frames, int videoSize,
                           int imageSize, int epochs, int batchSize, double lr, int workers, int threads, long seed) {
+        public Options {
+            // checked before minutes of data generation, not after
+            if (classes.size() < 2) throw new IllegalArgumentException("--classes needs at least 2 classes, got " + classes);
+            if (trainPerClass < 1) throw new IllegalArgumentException("--clips-per-class must be >= 1, got " + trainPerClass);
+        }
+
         /** Defaults tuned to learn in a few minutes on 2 cores. */
         public static Options defaults(Path out) {
             return new Options(out, SyntheticMotion.ALL_CLASSES, 40, 10, 8, 48, 32, 20, 8, 1e-3, 2, 0, 7);

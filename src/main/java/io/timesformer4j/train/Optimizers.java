@@ -13,6 +13,7 @@ import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.OptimizerParamGroupVector;
 import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
+import org.bytedeco.pytorch.StringTensorDictItem;
 import org.bytedeco.pytorch.StringTensorDictItemVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -32,11 +33,14 @@ public final class Optimizers {
         List<Tensor> decay = new ArrayList<>(), noDecay = new ArrayList<>();
         StringTensorDictItemVector items = module.named_parameters(true).items();
         for (long i = 0; i < items.size(); i++) {
-            String name = items.get(i).key().getString();
-            Tensor p = items.get(i).value();
+            StringTensorDictItem it = items.get(i);
+            String name = it.key().getString();
+            Tensor p = new Tensor(it.value());      // value() points into the item, freed when the item is collected
+            java.lang.ref.Reference.reachabilityFence(it);
             if (!p.requires_grad()) continue;
             (isNoDecay(name, p.dim()) ? noDecay : decay).add(p);
         }
+        java.lang.ref.Reference.reachabilityFence(items);
         List<Tensor> all = new ArrayList<>(decay);
         all.addAll(noDecay);
         if (all.isEmpty()) throw new IllegalArgumentException("the model has no trainable parameters");

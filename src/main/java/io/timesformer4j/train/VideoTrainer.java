@@ -36,14 +36,22 @@ public final class VideoTrainer {
     /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}. */
     public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
             throws IOException {
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            return runLocked(o, runDir, resume, progress, out);
+        }
+    }
+
+    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
+            throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
-        Files.createDirectories(runDir);
-        o.save(runDir);
+        if (!resume) refuseFinishedRun(runDir);
 
         DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
         VideoDataset ds = VideoDataset.scan(o.data(), dopt);
         LabelMap labels = ds.labels();
+        if (labels.size() < 2) throw new IOException(o.data() + ": only one class (" + String.join(", ", labels.names())
+                + ") found; a classifier needs at least 2 classes" + problemsHint(ds.problems()));
         List<BadInput> problems = new ArrayList<>(ds.problems());
         List<Sample> train, val;
         if (o.valData() != null) {
@@ -61,22 +69,26 @@ public final class VideoTrainer {
         }
         if (o.maxClips() > 0 && train.size() > o.maxClips()) train = train.subList(0, o.maxClips());
         if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
+        TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
+        if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
+        if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
+
+        torch.manual_seed(o.train().seed());
+        TimeSformer model = new TimeSformer(cfg);
+        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
+            Object report = WeightsInit.initFrom(model, o.init());
+            out.println("initialised from " + o.init() + ": " + report);
+        }
+        // the run folder is created only once the data and model settings are known to work, so a typo in --data,
+        // --preset or --init leaves nothing behind that would block the corrected command
+        Files.createDirectories(runDir);
+        o.save(runDir);
         Path skippedFile = runDir.resolve("skipped.txt");
         if (!resume || !Files.exists(skippedFile)) {
             Files.deleteIfExists(skippedFile);
             if (!problems.isEmpty()) {
                 Files.write(skippedFile, problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
             }
-        }
-
-        TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
-        if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
-        if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
-        torch.manual_seed(o.train().seed());
-        TimeSformer model = new TimeSformer(cfg);
-        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
-            Object report = WeightsInit.initFrom(model, o.init());
-            out.println("initialised from " + o.init() + ": " + report);
         }
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
@@ -95,7 +107,23 @@ public final class VideoTrainer {
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
         Trainer.Result r = trainer.fit(trainBatches, valBatches, resume);
         out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), runDir.resolve("best"));
+        long skipped = Files.exists(skippedFile) ? Files.readAllLines(skippedFile, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank()).count() : 0;
+        if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
         return r;
+    }
+
+    /**
+     * A fresh run must not overwrite one that already finished epochs (its metrics, checkpoint and best model
+     * would be replaced without a word); a folder holding only {@code run.json} of a run that failed before
+     * its first epoch may be reused.
+     */
+    static void refuseFinishedRun(Path runDir) throws IOException {
+        for (String f : List.of("metrics.jsonl", "checkpoint", "checkpoint.prev", "best")) {
+            if (Files.exists(runDir.resolve(f)))
+                throw new IOException(runDir + " already holds a training run (" + f + "); continue it with --resume "
+                        + runDir + ", or pick another --out");
+        }
     }
 
     /**

@@ -35,6 +35,11 @@ final class FrameFolderSource implements VideoSource {
         if (!(fps > 0)) throw new IllegalArgumentException("frame folder fps must be > 0, got " + fps);
         List<Path> files = listFrames(dir);
         if (files.isEmpty()) {
+            long videos = countVideos(dir);
+            if (videos > 0) {
+                throw new VideoException(dir, "a folder with " + videos + " video files, not a frame folder; pass the video "
+                        + "files themselves (e.g. " + dir.resolve("*.mp4") + ")");
+            }
             throw new VideoException(dir, "no frame images (prefix<number>.png|jpg, e.g. frame0001.png) in the folder");
         }
         int w, h;
@@ -71,6 +76,15 @@ final class FrameFolderSource implements VideoSource {
         List<Path> sorted = new ArrayList<>(best);
         sorted.sort(Comparator.comparingLong(numbers::get));
         return sorted;
+    }
+
+    private static long countVideos(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> Files.isRegularFile(p)
+                    && p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(mp4|avi|mkv|webm|mov|m4v|mpe?g)")).count();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private static FfmpegDecoder openImage(Path file) throws VideoException {

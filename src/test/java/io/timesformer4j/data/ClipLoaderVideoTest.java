@@ -66,6 +66,31 @@ class ClipLoaderVideoTest {
     }
 
     @Test
+    void aBadImageInAFrameFolderIsNamedInTheReason(@TempDir Path tmp) throws Exception {
+        Path good = root.resolve("up/frames_0001");
+        Path zero = Files.createDirectories(tmp.resolve("zero_frames"));
+        Path junk = Files.createDirectories(tmp.resolve("junk_frames"));
+        for (int t = 1; t <= 4; t++) {
+            Path f = good.resolve(String.format("frame%04d.png", t));
+            Files.copy(f, zero.resolve(f.getFileName()));
+            Files.copy(f, junk.resolve(f.getFileName()));
+        }
+        Files.write(zero.resolve("frame0005.png"), new byte[0]);
+        Files.writeString(junk.resolve("frame0005.png"), "not an image\n");
+        List<Sample> samples = List.of(new Sample(zero, 0), new Sample(junk, 1));
+        List<BadInput> skipped;
+        try (ClipLoader loader = new ClipLoader(samples, SPEC.withViews(1, 1), Mode.TEST, 2, 1, 5, 0)) {
+            for (Batch b : loader) assertEquals(0, b.batch());
+            skipped = loader.skipped();
+        }
+        assertEquals(2, skipped.size(), skipped.toString());
+        for (BadInput b : skipped) {
+            assertTrue(b.path().equals(zero) || b.path().equals(junk), b.toString());
+            assertTrue(b.reason().startsWith("frame0005.png: "), "the bad image is named: " + b);
+        }
+    }
+
+    @Test
     void trainingBatchesFromRealVideosSkipBrokenFiles() {
         List<Batch> batches = new ArrayList<>();
         List<BadInput> skipped;

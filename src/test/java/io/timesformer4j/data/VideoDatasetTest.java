@@ -57,6 +57,53 @@ class VideoDatasetTest {
     }
 
     @Test
+    void videosInNestedFoldersOfAClassAreReportedNotSilentlyDropped() throws IOException {
+        file("nested/walk/a.mp4");
+        file("nested/walk/group01/b.mp4");
+        file("nested/walk/group01/c.mp4");
+        file("nested/run/x.mp4");
+        file("nested/run/notes/readme.txt");
+        VideoDataset d = VideoDataset.scan(dir.resolve("nested"), DatasetOptions.defaults());
+        assertEquals(List.of(new Sample(dir.resolve("nested/run/x.mp4"), 0), new Sample(dir.resolve("nested/walk/a.mp4"), 1)),
+                d.samples());
+        assertEquals(1, d.problems().size(), problems(d));
+        BadInput b = d.problems().get(0);
+        assertEquals(dir.resolve("nested/walk/group01"), b.path());
+        assertTrue(b.reason().contains("nested") && b.reason().contains("ignored"), b.reason());
+    }
+
+    @Test
+    void brokenSymlinksToVideosAreReported() throws IOException {
+        file("links/walk/a.mp4");
+        file("links/run/b.mp4");
+        Files.createSymbolicLink(dir.resolve("links/walk/gone.mp4"), dir.resolve("moved-away/gone.mp4"));
+        Files.createSymbolicLink(dir.resolve("links/run/ok.mp4"), dir.resolve("links/run/b.mp4"));
+        VideoDataset d = VideoDataset.scan(dir.resolve("links"), DatasetOptions.defaults());
+        assertEquals(3, d.samples().size(), d.samples().toString());
+        assertEquals(List.of(new BadInput(dir.resolve("links/walk/gone.mp4"), "symbolic link to a missing file")), d.problems());
+
+        file("flatlinks/walk_1.mp4");
+        file("flatlinks/run_1.mp4");
+        Files.createSymbolicLink(dir.resolve("flatlinks/run_2.mp4"), dir.resolve("moved-away/x.mp4"));
+        VideoDataset f = VideoDataset.scan(dir.resolve("flatlinks"), DatasetOptions.defaults());
+        assertEquals(List.of(new BadInput(dir.resolve("flatlinks/run_2.mp4"), "symbolic link to a missing file")), f.problems());
+    }
+
+    @Test
+    void aVideoListedTwiceIsCountedOnceAndReported() throws IOException {
+        file("dup/v/a.mp4");
+        file("dup/v/b.mp4");
+        file("dup/v/c.mp4");
+        Path csv = file("dup/list.csv", "path,label\nv/a.mp4,cat\nv/b.mp4,dog\nv/a.mp4,dog\nv/c.mp4,dog\n./v/c.mp4,dog\n");
+        VideoDataset d = VideoDataset.scan(csv, DatasetOptions.defaults());
+        assertEquals(3, d.samples().size(), d.samples().toString());
+        assertEquals(0, d.samples().get(0).label());                // a.mp4 keeps its first label, cat
+        assertEquals(2, d.problems().size(), problems(d));
+        assertTrue(d.problems().get(0).reason().contains("'dog' after 'cat'"), problems(d));
+        assertTrue(d.problems().get(1).reason().contains("listed twice"), problems(d));
+    }
+
+    @Test
     void flatPrefixLayout() throws IOException {
         file("flat/left_0001.mp4");
         file("flat/left_0002.mov");

@@ -111,6 +111,15 @@ class WeightFormatsTest {
     }
 
     @Test
+    void modelDirWithoutConfigJsonIsRefusedNotGuessed(@TempDir Path tmp) throws Exception {
+        // A Hugging Face dir that lost its config.json: guessing heads = hidden/64 and LABEL_n names would give
+        // silently wrong predictions (the tiny preset has 4 heads of 16), so the dir is refused with the reason.
+        Files.copy(DIVIDED.resolve("model.safetensors"), tmp.resolve("model.safetensors"));
+        WeightsException e = assertThrows(WeightsException.class, () -> ModelDir.load(tmp));
+        assertTrue(e.getMessage().contains(tmp.toString()) && e.getMessage().contains("config.json"), e.getMessage());
+    }
+
+    @Test
     void wrongShapesAndUnknownKeysNameTheKey(@TempDir Path tmp) throws Exception {
         Map<String, Tensor> sd = new LinkedHashMap<>(SafeTensors.read(DIVIDED.resolve("model.safetensors")));
         Files.copy(DIVIDED.resolve("config.json"), tmp.resolve("config.json"));

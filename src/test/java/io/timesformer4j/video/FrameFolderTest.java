@@ -63,4 +63,13 @@ class FrameFolderTest {
             assertEquals(bad, e.path());
         }
     }
+
+    @Test
+    void aFolderOfVideosIsNotMistakenForAnEmptyFrameFolder() throws Exception {
+        Path videos = Files.createDirectories(dir.resolve("clips"));
+        Files.writeString(videos.resolve("a.mp4"), "not decoded");
+        Files.writeString(videos.resolve("b.MKV"), "not decoded");
+        VideoException e = assertThrows(VideoException.class, () -> VideoSource.open(videos));
+        assertTrue(e.getMessage().contains("2 video files") && e.getMessage().contains("pass the video files"), e.getMessage());
+    }
 }

@@ -1,0 +1,55 @@
+package io.timesformer4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every command's --help renders cleanly: no picocli format warnings (an unescaped '%' in a description). */
+class HelpTextTest {
+    private static void collect(CommandLine cl, List<List<String>> out, List<String> prefix) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) continue;
+            List<String> p = new ArrayList<>(prefix);
+            p.add(e.getKey());
+            out.add(p);
+            collect(e.getValue(), out, p);
+        }
+    }
+
+    @Test
+    void everyHelpRendersWithoutPicocliWarnings() {
+        List<List<String>> commands = new ArrayList<>();
+        commands.add(List.of());
+        collect(Main.commandLine(), commands, List.of());
+        for (List<String> cmd : commands) {
+            List<String> args = new ArrayList<>(cmd);
+            args.add("--help");
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            PrintStream oldOut = System.out, oldErr = System.err;
+            int code;
+            try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                System.setOut(o);
+                System.setErr(e);
+                CommandLine cl = Main.commandLine();
+                cl.setOut(new java.io.PrintWriter(o, true));
+                cl.setErr(new java.io.PrintWriter(e, true));
+                code = cl.execute(args.toArray(String[]::new));
+            } finally {
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+            }
+            String all = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+            assertEquals(0, code, args + ": " + all);
+            assertFalse(all.contains("WARN"), args + " --help printed a warning:\n" + all);
+            assertFalse(all.contains("%n"), args + " --help has a raw %n:\n" + all);
+        }
+    }
+}

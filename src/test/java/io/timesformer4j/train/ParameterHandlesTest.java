@@ -1,0 +1,68 @@
+package io.timesformer4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.timesformer4j.model.Presets;
+import io.timesformer4j.model.TimeSformer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.StringTensorDictItem;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tensors taken from {@code named_parameters().items().get(i).value()} point into the item, which JavaCPP frees
+ * when the item is garbage collected: a handle kept after that read freed memory (a JVM crash in
+ * {@code TensorVector.put} while building the optimizer, seen in VideoTrainingTest). The handles the model,
+ * optimizer factory and checkpoint give out must stay valid after a GC.
+ */
+class ParameterHandlesTest {
+    private static void churn(TimeSformer model) throws InterruptedException {
+        List<Object> keep = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            System.gc();
+            Thread.sleep(30);
+            // re-allocate objects of the freed items' size so freed memory gets reused
+            var items = model.named_parameters(true).items();
+            for (long i = 0; i < items.size(); i++) keep.add(new StringTensorDictItem("x" + i, new Tensor()));
+        }
+    }
+
+    private static void assertLive(TimeSformer model, Map<String, Tensor> handles) {
+        Map<String, Tensor> fresh = new java.util.LinkedHashMap<>();
+        var items = model.named_parameters(true).items();
+        for (long i = 0; i < items.size(); i++) {
+            StringTensorDictItem it = items.get(i);
+            fresh.put(it.key().getString(), new Tensor(it.value()));
+        }
+        assertEquals(fresh.keySet(), handles.keySet());
+        for (var e : handles.entrySet()) {
+            assertTrue(e.getValue().defined(), e.getKey());
+            assertTrue(e.getValue().is_same(fresh.get(e.getKey())), e.getKey() + " no longer refers to the parameter");
+        }
+    }
+
+    @Test
+    void stateDictHandlesSurviveGarbageCollection() throws Exception {
+        TimeSformer model = new TimeSformer(Presets.get("tiny", List.of("a", "b")));
+        Map<String, Tensor> sd = model.stateDict();
+        Map<String, Tensor> ck = Checkpoint.stateDict(model);
+        churn(model);
+        assertLive(model, sd);
+        for (String k : sd.keySet()) assertTrue(ck.get(k).is_same(sd.get(k)), k);
+    }
+
+    @Test
+    void optimizerFactoryAfterGarbageCollection() throws Exception {
+        TimeSformer model = new TimeSformer(Presets.get("tiny", List.of("a", "b")));
+        for (OptimizerSpec.Kind kind : OptimizerSpec.Kind.values()) {
+            for (int i = 0; i < 2; i++) {
+                var opt = Optimizers.create(model, new OptimizerSpec(kind, 1e-3, 0.01, 0.9, false));
+                churn(model);
+                assertTrue(opt.param_groups().size() >= 1);
+            }
+        }
+    }
+}
