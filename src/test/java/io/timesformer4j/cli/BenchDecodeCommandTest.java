@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.timesformer4j.video.VideoWriter;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,18 +20,10 @@ class BenchDecodeCommandTest {
         try (VideoWriter vw = new VideoWriter(video, 32, 24, 10)) {
             for (int t = 0; t < 10; t++) vw.write(new byte[32 * 24 * 3]);
         }
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int rc;
-        try {
-            System.setOut(new PrintStream(buf, true));
-            rc = Main.commandLine().execute("benchmark", "decode", video.toString(), "--json", "--min-seconds", "0", "--threads", "1");
-        } finally {
-            System.setOut(old);
-        }
-        assertEquals(0, rc);
-        JsonNode rows = new ObjectMapper().readTree(buf.toString());
-        assertTrue(rows.size() >= 3, buf.toString());
+        CliRun run = CliRun.run("benchmark", "decode", video.toString(), "--json", "--min-seconds", "0", "--threads", "1");
+        assertEquals(0, run.code());
+        JsonNode rows = new ObjectMapper().readTree(run.out());
+        assertTrue(rows.size() >= 3, run.out());
         for (JsonNode r : rows) {
             assertEquals(10, r.get("frames").asInt());
             assertTrue(r.get("framesPerSecond").asDouble() > 0);

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.timesformer4j.data.SyntheticMotion;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A user's session from the command line on real encoded video: every dataset layout through train and
@@ -40,28 +37,6 @@ class CliEndToEndTest {
     static final String[] TINY = {"--preset", "tiny", "--frames", "8", "--image-size", "32", "--batch-size", "4",
             "--lr", "1e-3", "--threads", "1", "--workers", "1", "--no-progress"};
 
-    record Run(int code, String out, String err) {
-        String all() { return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err; }
-    }
-
-    static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out, oldErr = System.err;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            CommandLine cl = Main.commandLine();
-            cl.setOut(new java.io.PrintWriter(o, true));
-            cl.setErr(new java.io.PrintWriter(e, true));
-            int code = cl.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     static String[] train(Path data, Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString()));
         a.addAll(Arrays.asList(TINY));
@@ -70,7 +45,7 @@ class CliEndToEndTest {
     }
 
     /** A clear one-line error: exit 2 (or the given code), "error: " naming {@code mustName}, no stack trace. */
-    static void assertCleanError(Run r, int code, String... mustContain) {
+    static void assertCleanError(CliRun r, int code, String... mustContain) {
         assertEquals(code, r.code(), r.all());
         assertTrue(r.err().contains("error: "), r.all());
         for (String s : mustContain) assertTrue(r.err().contains(s), "stderr should name '" + s + "'\n" + r.all());
@@ -103,14 +78,14 @@ class CliEndToEndTest {
     @Test
     @Order(1)
     void classFoldersTrainEvaluatePredict() throws IOException {
-        Run t = cli(train(data, run, "--epochs", "2"));
+        CliRun t = CliRun.run(train(data, run, "--epochs", "2"));
         assertEquals(0, t.code(), t.all());
         assertTrue(t.out().contains("(class_folders), 2 classes, 6 train / 2 val clips"), t.all());
         assertTrue(t.out().lines().anyMatch(l -> l.matches("\\[2] loss: \\d+\\.\\d+, val_acc: \\d\\.\\d+")), t.all());
         assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size());
 
         Path ev = dir.resolve("eval");
-        Run e = cli("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(), "--views", "1x3",
+        CliRun e = CliRun.run("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(), "--views", "1x3",
                 "--out", ev.toString(), "--threads", "1", "--no-progress");
         assertEquals(0, e.code(), e.all());
         assertTrue(e.out().contains("top-1") && e.out().contains("top-5") && e.out().contains("mean class accuracy"), e.all());
@@ -120,7 +95,7 @@ class CliEndToEndTest {
         assertEquals(2, confusion.get("matrix").size());
         assertTrue(Files.size(ev.resolve("confusion.png")) > 0);
 
-        Run info = cli("info", "--model", run.resolve("best").toString());
+        CliRun info = CliRun.run("info", "--model", run.resolve("best").toString());
         assertEquals(0, info.code(), info.all());
     }
 
@@ -136,7 +111,7 @@ class CliEndToEndTest {
                     new SyntheticMotion.Spec(List.of("left"), 1, 8, 32, 32, 15, ext, 11));
             args.add(written.get(0).toString());
         }
-        Run p = cli(args.toArray(String[]::new));
+        CliRun p = CliRun.run(args.toArray(String[]::new));
         assertEquals(0, p.code(), p.all());
         JsonNode arr = JSON.readTree(p.out());
         assertEquals(exts.size(), arr.size(), p.all());
@@ -165,24 +140,24 @@ class CliEndToEndTest {
         for (Path v : videos(data)) {
             String clip = v.getFileName().toString().replace(".mp4", "");
             Path out = frames.resolve(v.getParent().getFileName().toString()).resolve(clip);
-            Run x = cli("extract", "--out", out.toString(), "--fps", "15", v.toString());
+            CliRun x = CliRun.run("extract", "--out", out.toString(), "--fps", "15", v.toString());
             assertEquals(0, x.code(), x.all());
         }
 
         for (Object[] c : new Object[][] {{flat, "flat_prefix"}, {csvFile, "csv"}, {frames, "class_folders"}}) {
             Path d = (Path) c[0];
             Path r = dir.resolve("run-" + c[1] + "-" + d.getFileName());
-            Run t = cli(train(d, r, "--epochs", "1"));
+            CliRun t = CliRun.run(train(d, r, "--epochs", "1"));
             assertEquals(0, t.code(), t.all());
             assertTrue(t.out().contains("(" + c[1] + "), 2 classes, 6 train / 2 val clips, 0 problems"), t.all());
-            Run e = cli("evaluate", "--model", r.resolve("best").toString(), "--data", d.toString(), "--threads", "1",
+            CliRun e = CliRun.run("evaluate", "--model", r.resolve("best").toString(), "--data", d.toString(), "--threads", "1",
                     "--no-progress");
             assertEquals(0, e.code(), e.all());
             assertTrue(e.out().contains("(8 clips)"), e.all());
         }
         // a frame folder is also a valid predict input
         Path oneFolder = frames.resolve("left").resolve("left_0000");
-        Run p = cli("predict", "--model", run.resolve("best").toString(), "--threads", "1", oneFolder.toString());
+        CliRun p = CliRun.run("predict", "--model", run.resolve("best").toString(), "--threads", "1", oneFolder.toString());
         assertEquals(0, p.code(), p.all());
     }
 
@@ -196,7 +171,7 @@ class CliEndToEndTest {
         byte[] full = Files.readAllBytes(data.resolve("left").resolve("left_0001.mp4"));
         Path truncated = Files.write(bad.resolve("left").resolve("truncated.mp4"), Arrays.copyOf(full, full.length / 3));
         Path r = dir.resolve("run-bad");
-        Run t = cli(train(bad, r, "--epochs", "1", "--val-split", "0"));
+        CliRun t = CliRun.run(train(bad, r, "--epochs", "1", "--val-split", "0"));
         assertEquals(0, t.code(), t.all());
         List<String> skipped = Files.readAllLines(r.resolve("skipped.txt"));
         for (Path p : List.of(zero, text, truncated)) {
@@ -236,13 +211,13 @@ class CliEndToEndTest {
         broken.add(dir.resolve("m-missing"));
         // the training run folder (or its checkpoint/) instead of RUN/best: the error points at RUN/best
         for (Path m : List.of(run, run.resolve("checkpoint"))) {
-            assertCleanError(cli("predict", "--model", m.toString(), video.toString()), 2, run.resolve("best").toString());
-            assertCleanError(cli("info", "--model", m.toString()), 2, run.resolve("best").toString());
+            assertCleanError(CliRun.run("predict", "--model", m.toString(), video.toString()), 2, run.resolve("best").toString());
+            assertCleanError(CliRun.run("info", "--model", m.toString()), 2, run.resolve("best").toString());
         }
         for (Path m : broken) {
-            assertCleanError(cli("predict", "--model", m.toString(), video.toString()), 2, m.getFileName().toString());
-            assertCleanError(cli("evaluate", "--model", m.toString(), "--data", data.toString()), 2, m.getFileName().toString());
-            assertCleanError(cli("info", "--model", m.toString()), 2, m.getFileName().toString());
+            assertCleanError(CliRun.run("predict", "--model", m.toString(), video.toString()), 2, m.getFileName().toString());
+            assertCleanError(CliRun.run("evaluate", "--model", m.toString(), "--data", data.toString()), 2, m.getFileName().toString());
+            assertCleanError(CliRun.run("info", "--model", m.toString()), 2, m.getFileName().toString());
         }
     }
 
@@ -255,58 +230,58 @@ class CliEndToEndTest {
         Path missing = dir.resolve("does-not-exist");
         Path x = dir.resolve("x");
 
-        assertCleanError(cli("train", "--out", x.toString()), 2, "--data");
-        assertCleanError(cli(train(empty, x)), 2, empty.toString());
-        assertCleanError(cli(train(missing, x)), 2, missing.toString());
-        assertCleanError(cli(train(oneClass, x)), 2, oneClass.toString(), "class");
-        assertCleanError(cli("train", "--data", data.toString(), "--out", x.toString(), "--preset", "huge"), 2, "huge");
-        assertCleanError(cli(train(data, x, "--init", missing.toString())), 2, missing.toString());
-        assertCleanError(cli(train(data, x, "--init", run.toString())), 2, run.resolve("best").toString());
-        assertCleanError(cli("train", "--resume", missing.toString()), 2, missing.toString());
-        assertCleanError(cli("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(),
+        assertCleanError(CliRun.run("train", "--out", x.toString()), 2, "--data");
+        assertCleanError(CliRun.run(train(empty, x)), 2, empty.toString());
+        assertCleanError(CliRun.run(train(missing, x)), 2, missing.toString());
+        assertCleanError(CliRun.run(train(oneClass, x)), 2, oneClass.toString(), "class");
+        assertCleanError(CliRun.run("train", "--data", data.toString(), "--out", x.toString(), "--preset", "huge"), 2, "huge");
+        assertCleanError(CliRun.run(train(data, x, "--init", missing.toString())), 2, missing.toString());
+        assertCleanError(CliRun.run(train(data, x, "--init", run.toString())), 2, run.resolve("best").toString());
+        assertCleanError(CliRun.run("train", "--resume", missing.toString()), 2, missing.toString());
+        assertCleanError(CliRun.run("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(),
                 "--views", "0x3"), 2, "--views");
-        assertCleanError(cli("evaluate", "--model", run.resolve("best").toString(), "--data", missing.toString()), 2,
+        assertCleanError(CliRun.run("evaluate", "--model", run.resolve("best").toString(), "--data", missing.toString()), 2,
                 missing.toString());
-        assertCleanError(cli("predict", "--model", run.resolve("best").toString(), missing.resolve("a.mp4").toString()), 1,
+        assertCleanError(CliRun.run("predict", "--model", run.resolve("best").toString(), missing.resolve("a.mp4").toString()), 1,
                 "a.mp4");
-        assertCleanError(cli("predict", "--model", run.resolve("best").toString(), "--views", "0x3",
+        assertCleanError(CliRun.run("predict", "--model", run.resolve("best").toString(), "--views", "0x3",
                 data.resolve("left").resolve("left_0000.mp4").toString()), 2, "--views");
 
         // an --out that cannot be created: the path and the reason, not the bare path of a NoSuchFileException
         Path plainFile = Files.writeString(dir.resolve("plain-file"), "x");
-        Run noDir = cli(train(data, plainFile.resolve("run")));
+        CliRun noDir = CliRun.run(train(data, plainFile.resolve("run")));
         assertCleanError(noDir, 2, plainFile.toString());
         assertTrue(noDir.err().strip().length() > ("error: " + plainFile.resolve("run")).length(), noDir.all());
         // evaluate --out that cannot be a folder fails before evaluating (not after an hour of decoding)
-        Run evOut = cli("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(), "--out",
+        CliRun evOut = CliRun.run("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(), "--out",
                 plainFile.toString(), "--no-progress");
         assertCleanError(evOut, 2, plainFile.toString());
         assertFalse(evOut.out().contains("top-1"), evOut.all());
         Path missingParent = Path.of("/proc/no-such-dir/run");
-        Run noParent = cli(train(data, missingParent));
+        CliRun noParent = CliRun.run(train(data, missingParent));
         assertCleanError(noParent, 2, "/proc/no-such-dir", "no such file");
 
         // demo arguments that cannot work are refused before any data is generated
         Path demo = dir.resolve("demo-bad");
-        assertCleanError(cli("demo", "--out", demo.toString(), "--classes", "left", "--epochs", "1"), 2, "--classes");
-        assertCleanError(cli("demo", "--out", demo.toString(), "--clips-per-class", "0", "--epochs", "1"), 2, "--clips-per-class");
+        assertCleanError(CliRun.run("demo", "--out", demo.toString(), "--classes", "left", "--epochs", "1"), 2, "--classes");
+        assertCleanError(CliRun.run("demo", "--out", demo.toString(), "--clips-per-class", "0", "--epochs", "1"), 2, "--clips-per-class");
         assertFalse(Files.exists(demo.resolve("data")), "demo generated data before failing");
 
         // the failed commands above left nothing in x that would block the corrected command
         assertFalse(Files.exists(x.resolve("run.json")), "a failed start left " + x.resolve("run.json"));
 
         // --resume takes the run's saved settings: other training options are refused, not silently ignored
-        Run resumeLr = cli("train", "--resume", run.toString(), "--lr", "0.5", "--data", empty.toString());
+        CliRun resumeLr = CliRun.run("train", "--resume", run.toString(), "--lr", "0.5", "--data", empty.toString());
         assertCleanError(resumeLr, 2, "--lr", "--data");
 
         // --epochs below what the run already finished: refused, run.json untouched
         String runJson = Files.readString(run.resolve("run.json"));
-        assertCleanError(cli("train", "--resume", run.toString(), "--epochs", "1"), 2, "--epochs 1", "2 epochs");
+        assertCleanError(CliRun.run("train", "--resume", run.toString(), "--epochs", "1"), 2, "--epochs 1", "2 epochs");
         assertEquals(runJson, Files.readString(run.resolve("run.json")));
 
         // a second `train --out` into a finished run must not wipe it
         List<String> before = Files.readAllLines(run.resolve("metrics.jsonl"));
-        Run again = cli(train(data, run, "--epochs", "1"));
+        CliRun again = CliRun.run(train(data, run, "--epochs", "1"));
         assertCleanError(again, 2, run.toString(), "--resume");
         assertEquals(before, Files.readAllLines(run.resolve("metrics.jsonl")));
         assertTrue(Files.isRegularFile(run.resolve("checkpoint/state.json")));
@@ -328,7 +303,7 @@ class CliEndToEndTest {
             if (d.content() == null) Files.delete(f);
             else Files.write(f, d.content());
             List<String> metrics = Files.readAllLines(copy.resolve("metrics.jsonl"));
-            Run r = cli("train", "--resume", copy.toString(), "--epochs", "3", "--no-progress");
+            CliRun r = CliRun.run("train", "--resume", copy.toString(), "--epochs", "3", "--no-progress");
             assertCleanError(r, 2, copy.resolve("checkpoint").toString(), d.file());
             assertEquals(metrics, Files.readAllLines(copy.resolve("metrics.jsonl")), d.name() + ": metrics changed");
         }
@@ -342,7 +317,7 @@ class CliEndToEndTest {
     @Order(7)
     void killedTrainingProcessResumesToTheSameResult() throws Exception {
         Path ref = dir.resolve("run-ref"), killed = dir.resolve("run-killed");
-        Run full = cli(train(data, ref, "--epochs", "3"));
+        CliRun full = CliRun.run(train(data, ref, "--epochs", "3"));
         assertEquals(0, full.code(), full.all());
 
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -364,7 +339,7 @@ class CliEndToEndTest {
         String log = Files.readString(dir.resolve("killed.log"));
         assertTrue(lines(metrics) >= 1, "the child never finished an epoch:\n" + log);
 
-        Run resumed = cli("train", "--resume", killed.toString(), "--no-progress");
+        CliRun resumed = CliRun.run("train", "--resume", killed.toString(), "--no-progress");
         assertEquals(0, resumed.code(), resumed.all() + "\nchild:\n" + log);
         assertEquals(strip(Files.readAllLines(ref.resolve("metrics.jsonl"))), strip(Files.readAllLines(metrics)));
         assertTrue(Arrays.equals(Files.readAllBytes(ref.resolve("best/model.safetensors")),
@@ -376,7 +351,7 @@ class CliEndToEndTest {
     @Order(8)
     void aRunFolderInUseByAnotherProcessIsRefused() throws Exception {
         Path busy = dir.resolve("run-busy");
-        assertEquals(0, cli(train(data, busy, "--epochs", "1")).code());
+        assertEquals(0, CliRun.run(train(data, busy, "--epochs", "1")).code());
         // hold the lock from another process: a child JVM that locks RUN/.lock and waits
         Path holder = Files.writeString(dir.resolve("Hold.java"), """
                 import java.nio.channels.FileChannel;
@@ -397,14 +372,14 @@ class CliEndToEndTest {
         try {
             var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
             assertEquals("locked", in.readLine());
-            Run r = cli("train", "--resume", busy.toString(), "--epochs", "2", "--no-progress");
+            CliRun r = CliRun.run("train", "--resume", busy.toString(), "--epochs", "2", "--no-progress");
             assertCleanError(r, 2, busy.toString(), "another");
             assertEquals(1, Files.readAllLines(busy.resolve("metrics.jsonl")).size());
         } finally {
             p.destroyForcibly();
             p.waitFor();
         }
-        Run r = cli("train", "--resume", busy.toString(), "--epochs", "2", "--no-progress");
+        CliRun r = CliRun.run("train", "--resume", busy.toString(), "--epochs", "2", "--no-progress");
         assertEquals(0, r.code(), r.all());
     }
 

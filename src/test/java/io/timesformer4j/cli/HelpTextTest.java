@@ -3,9 +3,6 @@ package io.timesformer4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,23 +28,9 @@ class HelpTextTest {
         for (List<String> cmd : commands) {
             List<String> args = new ArrayList<>(cmd);
             args.add("--help");
-            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-            PrintStream oldOut = System.out, oldErr = System.err;
-            int code;
-            try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                System.setOut(o);
-                System.setErr(e);
-                CommandLine cl = Main.commandLine();
-                cl.setOut(new java.io.PrintWriter(o, true));
-                cl.setErr(new java.io.PrintWriter(e, true));
-                code = cl.execute(args.toArray(String[]::new));
-            } finally {
-                System.setOut(oldOut);
-                System.setErr(oldErr);
-            }
-            String all = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
-            assertEquals(0, code, args + ": " + all);
+            CliRun r = CliRun.run(args.toArray(String[]::new));
+            String all = r.out() + r.err();
+            assertEquals(0, r.code(), args + ": " + all);
             assertFalse(all.contains("WARN"), args + " --help printed a warning:\n" + all);
             assertFalse(all.contains("%n"), args + " --help has a raw %n:\n" + all);
         }

@@ -6,13 +6,7 @@ import io.timesformer4j.model.SafeTensors;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,23 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code info}, {@code forward} and {@code benchmark model} through the real command line. */
 class ModelCommandsTest {
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            CommandLine cl = Main.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            int code = cl.execute(args);
-            return new Result(code, buf.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(old);
-        }
-    }
-
     private static Path fixture(String name) {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             for (Path c : new Path[] {p.resolve("shared/fixtures/timesformer"), p.resolve("../shared/fixtures/timesformer")})
@@ -49,14 +26,14 @@ class ModelCommandsTest {
 
     @Test
     void infoPrintsTheOfficialParameterCount() throws Exception {
-        Result r = run("info", "--preset", "base", "--json");
+        CliRun r = CliRun.run("info", "--preset", "base", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(121_566_352L, j.get("parameters").asLong());
         assertEquals("divided_space_time", j.get("config").get("attention_type").asText());
         assertEquals(400, j.get("num_labels").asInt());
 
-        r = run("info", "--model", fixture("tiny_joint_space_time").toString(), "--json");
+        r = CliRun.run("info", "--model", fixture("tiny_joint_space_time").toString(), "--json");
         assertEquals(0, r.code(), r.err());
         assertEquals(114_181L, new ObjectMapper().readTree(r.out()).get("parameters").asLong());
     }
@@ -65,7 +42,7 @@ class ModelCommandsTest {
     void forwardWritesTheReferenceLogits(@TempDir Path tmp) throws Exception {
         Path dir = fixture("tiny_divided_space_time");
         Path out = tmp.resolve("logits.safetensors");
-        Result r = run("forward", "--model", dir.toString(), "--input", dir.resolve("input.safetensors").toString(),
+        CliRun r = CliRun.run("forward", "--model", dir.toString(), "--input", dir.resolve("input.safetensors").toString(),
                 "--output", out.toString(), "--threads", "1");
         assertEquals(0, r.code(), r.err());
         Tensor logits = SafeTensors.read(out).get("logits");
@@ -78,21 +55,21 @@ class ModelCommandsTest {
         Path dir = fixture("tiny_divided_space_time");
         Path in = tmp.resolve("in.safetensors");
         SafeTensors.write(in, Map.of("pixel_values", org.bytedeco.pytorch.global.torch.zeros(2, 3, 32, 32)), Map.of());
-        Result r = run("forward", "--model", dir.toString(), "--input", in.toString(), "--output", tmp.resolve("o").toString());
+        CliRun r = CliRun.run("forward", "--model", dir.toString(), "--input", in.toString(), "--output", tmp.resolve("o").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("(B, T, C, H, W)"), r.err());
-        r = run("info", "--model", tmp.resolve("missing").toString());
+        r = CliRun.run("info", "--model", tmp.resolve("missing").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("missing") && r.err().contains("no such file"), r.err());
         Files.writeString(tmp.resolve("junk.pyth"), "not a checkpoint");
-        r = run("info", "--model", tmp.resolve("junk.pyth").toString());
+        r = CliRun.run("info", "--model", tmp.resolve("junk.pyth").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("junk.pyth"), r.err());
     }
 
     @Test
     void benchmarkModelRunsOnTheTinyPreset() throws Exception {
-        Result r = run("benchmark", "model", "--preset", "tiny", "--batch", "1", "--iters", "1", "--warmup", "0",
+        CliRun r = CliRun.run("benchmark", "model", "--preset", "tiny", "--batch", "1", "--iters", "1", "--warmup", "0",
                 "--threads", "1", "--matmul-size", "64", "--json");
         assertEquals(0, r.code(), r.err());
         String last = r.out().strip().lines().reduce((a, b) -> b).orElse("");

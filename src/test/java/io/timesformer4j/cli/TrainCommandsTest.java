@@ -10,10 +10,7 @@ import io.timesformer4j.data.SyntheticMotion;
 import io.timesformer4j.train.OptimizerSpec;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,25 +29,6 @@ class TrainCommandsTest {
     static Path dir;
     static Path data, run;
 
-    record Run(int code, String out, String err) {}
-
-    static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out, oldErr = System.err;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            CommandLine cl = Main.commandLine();
-            cl.setErr(new java.io.PrintWriter(e, true));
-            int code = cl.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @BeforeAll
     static void generate() throws IOException {
         data = dir.resolve("clips");
@@ -61,7 +39,7 @@ class TrainCommandsTest {
     @Test
     @Order(1)
     void trainThenResumeForOneMoreEpoch() throws IOException {
-        Run r = cli("train", "--data", data.toString(), "--out", run.toString(), "--preset", "tiny", "--frames", "8",
+        CliRun r = CliRun.run("train", "--data", data.toString(), "--out", run.toString(), "--preset", "tiny", "--frames", "8",
                 "--epochs", "2", "--batch-size", "4", "--lr", "1e-3", "--val-split", "0.25", "--threads", "1", "--no-progress");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("\\[2] loss: \\d+\\.\\d+, val_acc: \\d\\.\\d+")), r.out());
@@ -73,11 +51,11 @@ class TrainCommandsTest {
         JsonNode config = new ObjectMapper().readTree(run.resolve("best/config.json").toFile());
         assertEquals("left", config.get("id2label").get("0").asText());
 
-        Run again = cli("train", "--data", data.toString(), "--out", run.toString(), "--preset", "tiny");
+        CliRun again = CliRun.run("train", "--data", data.toString(), "--out", run.toString(), "--preset", "tiny");
         assertEquals(2, again.code());
         assertTrue(again.err().contains("--resume " + run), again.err());
 
-        Run resumed = cli("train", "--resume", run.toString(), "--epochs", "3", "--no-progress");
+        CliRun resumed = CliRun.run("train", "--resume", run.toString(), "--epochs", "3", "--no-progress");
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
         assertTrue(resumed.out().contains("resumed " + run + " after epoch 2"), resumed.out());
         assertFalse(resumed.out().contains("[2] loss"), resumed.out());
@@ -91,7 +69,7 @@ class TrainCommandsTest {
     @Order(2)
     void evaluateAndPredict() throws IOException {
         Path out = dir.resolve("eval");
-        Run e = cli("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(), "--views", "1x3",
+        CliRun e = CliRun.run("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(), "--views", "1x3",
                 "--out", out.toString(), "--threads", "1", "--no-progress");
         assertEquals(0, e.code(), e.out() + e.err());
         assertTrue(e.out().contains("mean class accuracy"), e.out());
@@ -103,7 +81,7 @@ class TrainCommandsTest {
 
         Path video = data.resolve("right").resolve("right_0001.mp4");
         Path bad = Files.write(dir.resolve("broken.mp4"), new byte[100]);
-        Run p = cli("predict", "--model", run.resolve("best").toString(), "--top-k", "2", "--json", "--threads", "1",
+        CliRun p = CliRun.run("predict", "--model", run.resolve("best").toString(), "--top-k", "2", "--json", "--threads", "1",
                 video.toString(), bad.toString());
         assertEquals(0, p.code(), p.out() + p.err());
         JsonNode arr = new ObjectMapper().readTree(p.out());
@@ -112,7 +90,7 @@ class TrainCommandsTest {
         assertTrue(arr.get(1).get("error").asText().length() > 0);
         assertTrue(p.err().contains("error: " + bad), p.err());
 
-        Run allBad = cli("predict", "--model", run.resolve("best").toString(), bad.toString());
+        CliRun allBad = CliRun.run("predict", "--model", run.resolve("best").toString(), bad.toString());
         assertEquals(1, allBad.code(), allBad.out() + allBad.err());
     }
 
@@ -126,7 +104,7 @@ class TrainCommandsTest {
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(fixture != null, "shared fixtures not found");
         Path out = dir.resolve("init-run");
-        Run r = cli("train", "--data", data.toString(), "--out", out.toString(), "--preset", "tiny", "--frames", "8",
+        CliRun r = CliRun.run("train", "--data", data.toString(), "--out", out.toString(), "--preset", "tiny", "--frames", "8",
                 "--epochs", "1", "--batch-size", "4", "--init", fixture.toString(), "--threads", "1", "--no-progress");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("initialised from " + fixture), r.out());
@@ -138,7 +116,7 @@ class TrainCommandsTest {
     @Test
     void demoRunsEndToEndOnASmallSetting() throws IOException {
         Path out = dir.resolve("demo");
-        Run r = cli("demo", "--out", out.toString(), "--epochs", "1", "--classes", "left,right", "--clips-per-class", "4",
+        CliRun r = CliRun.run("demo", "--out", out.toString(), "--epochs", "1", "--classes", "left,right", "--clips-per-class", "4",
                 "--threads", "1", "--no-progress");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("demo finished"), r.out());
@@ -151,10 +129,10 @@ class TrainCommandsTest {
 
     @Test
     void badInputIsOneClearErrorLine() {
-        Run r = cli("train", "--data", dir.resolve("missing").toString(), "--out", dir.resolve("x").toString(), "--preset", "tiny");
+        CliRun r = CliRun.run("train", "--data", dir.resolve("missing").toString(), "--out", dir.resolve("x").toString(), "--preset", "tiny");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("missing"), r.err());
-        Run v = cli("evaluate", "--model", run.toString(), "--data", data.toString(), "--views", "2x2");
+        CliRun v = CliRun.run("evaluate", "--model", run.toString(), "--data", data.toString(), "--views", "2x2");
         assertEquals(2, v.code());
         assertTrue(v.err().contains("--views"), v.err());
     }
