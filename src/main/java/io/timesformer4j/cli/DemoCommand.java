@@ -25,7 +25,7 @@ public final class DemoCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--batch-size", description = "Clips per step (default: 8).")
     Integer batchSize;
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (default: libtorch's choice).")
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (default 0: the cores left after the decode workers, at least 1).")
     int threads;
     @Option(names = "--seed", defaultValue = "7", description = "Seed for data and training (default: ${DEFAULT-VALUE}).")
     long seed;

@@ -24,18 +24,17 @@ public final class EvaluateCommand implements Callable<Integer> {
     String layout;
     @Option(names = "--batch-size", defaultValue = "4", description = "Videos per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
-    @Option(names = "--workers", defaultValue = "2", description = "Decode threads (default: ${DEFAULT-VALUE}).")
-    int workers;
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (default: libtorch's choice).")
-    int threads;
     @Option(names = "--no-progress", description = "No progress output.")
     boolean noProgress;
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
 
     @Override
     public Integer call() throws Exception {
         int[] tv = parseViews(views);
         if (out != null) java.nio.file.Files.createDirectories(out);     // fail now, not after the whole evaluation
-        VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, workers, threads, out),
+        VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, out),
                 !noProgress, System.out);
         if (out != null) System.out.println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
         return 0;

@@ -25,16 +25,15 @@ public final class PredictCommand implements Callable<Integer> {
     String views;
     @Option(names = "--json", description = "One JSON array with every video's result.")
     boolean json;
-    @Option(names = "--workers", defaultValue = "2", description = "Decode threads (default: ${DEFAULT-VALUE}).")
-    int workers;
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (default: libtorch's choice).")
-    int threads;
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
 
     @Override
     public Integer call() throws Exception {
         if (topK < 1) throw new IllegalArgumentException("--top-k must be >= 1");
         int[] tv = EvaluateCommand.parseViews(views);
-        List<VideoPrediction.Result> results = VideoPrediction.run(model, videos, topK, tv[0], tv[1], workers, threads);
+        List<VideoPrediction.Result> results = VideoPrediction.run(model, videos, topK, tv[0], tv[1], compute.workers, compute.threads);
         for (VideoPrediction.Result r : results) {
             if (!r.ok()) System.err.println("error: " + r.path() + ": " + r.error());
         }

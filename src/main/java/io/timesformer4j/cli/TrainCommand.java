@@ -76,10 +76,6 @@ public final class TrainCommand implements Callable<Integer> {
     String layout = "auto";
     @Option(names = "--max-clips", description = "Use at most this many training clips (0 = all).")
     int maxClips;
-    @Option(names = "--workers", description = "Decode threads (default: 2).")
-    int workers = 2;
-    @Option(names = "--threads", description = "libtorch threads (default: libtorch's choice).")
-    int threads;
     @Option(names = "--seed", description = "Seed for the split, shuffling, augmentation, init and dropout (default: 42).")
     long seed = 42;
     @Option(names = "--no-progress", description = "No progress bar or progress lines (the per-epoch lines stay).")
@@ -88,6 +84,9 @@ public final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
     private static final List<String> RESUME_OPTIONS = List.of("--resume", "--epochs", "--no-progress");
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -116,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + " or choose another --out");
         }
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
-                batchSize, workers, threads, init, maxClips, config());
+                batchSize, compute.workers, compute.threads, init, maxClips, config());
         VideoTrainer.run(o, run, false, !noProgress, System.out);
         return 0;
     }
