@@ -43,8 +43,8 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "override the preset's depth") Integer layers;
     @Option(names = "--heads", description = "override the preset's attention heads") Integer heads;
     @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice)") Integer threads;
-    @Option(names = "--blas-threads", description = "OpenBLAS threads for fp32 matmuls (default: 1, so that only libtorch's "
-            + "OpenMP pool runs; see docs/performance.md)") Integer blasThreads;
+    @Option(names = "--blas-threads", description = "BLAS threads for fp32 matmuls (default: MKL as many as --threads, on "
+            + "libtorch's OpenMP pool; OpenBLAS 1, so that only libtorch's pool runs; see docs/performance.md)") Integer blasThreads;
     @Option(names = "--iters", defaultValue = "5", description = "timed steps (default: ${DEFAULT-VALUE})") int iters;
     @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})") int warmup;
     @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (CPU autocast) (default: ${DEFAULT-VALUE})") String precision;
@@ -55,7 +55,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
-        Natives.setBlasThreads(blasThreads != null ? blasThreads : 1);
+        if (blasThreads != null) Natives.setBlasThreads(blasThreads);
         boolean bf16 = switch (precision) {
             case "fp32" -> false;
             case "bf16" -> true;
@@ -78,7 +78,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         System.out.printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), batch %d, %s, %d threads%n",
                 preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), batch, precision,
                 get_num_threads());
-        System.out.printf("  OpenBLAS threads %d (libtorch's own pool: %d)%n", Natives.blasThreads(), get_num_threads());
+        System.out.printf("  %s%n", Natives.describe());
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long t0 = System.nanoTime();
@@ -126,7 +126,7 @@ public final class BenchModelCommand implements Callable<Integer> {
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
                     .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
                     .put("layers", c.numHiddenLayers()).put("batch", batch)
-                    .put("precision", precision).put("threads", get_num_threads()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
+                    .put("precision", precision).put("threads", get_num_threads()).put("blas", Natives.blas().toString()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
                     .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);

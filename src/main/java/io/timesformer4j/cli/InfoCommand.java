@@ -55,6 +55,8 @@ public final class InfoCommand implements Callable<Integer> {
             o.put("num_labels", config.numLabels());
             o.put("forward_gflops_per_clip", gflops);
             o.set("config", config.toJson());
+            o.put("blas", Natives.blas().toString());
+            o.put("runtime", Natives.describe());
             System.out.println(om.writeValueAsString(o));
         } else {
             System.out.printf("source:       %s%n", from);
@@ -66,6 +68,7 @@ public final class InfoCommand implements Callable<Integer> {
             System.out.printf("labels:       %d%n", config.numLabels());
             System.out.printf("parameters:   %,d%n", params);
             System.out.printf("forward:      %.3f GFLOP per clip (training step ~3x)%n", gflops);
+            System.out.printf("runtime:      %s%n", Natives.describe());
         }
         return 0;
     }
