@@ -30,11 +30,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @picocli.CommandLine.Mixin
+    PrecisionOption precision = new PrecisionOption();
+
     @Override
     public Integer call() throws Exception {
         int[] tv = parseViews(views);
         if (out != null) java.nio.file.Files.createDirectories(out);     // fail now, not after the whole evaluation
-        VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, out),
+        VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, precision.get(), out),
                 !noProgress, System.out);
         if (out != null) System.out.println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
         return 0;

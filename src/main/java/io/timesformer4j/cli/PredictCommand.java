@@ -29,11 +29,14 @@ public final class PredictCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @picocli.CommandLine.Mixin
+    PrecisionOption precision = new PrecisionOption();
+
     @Override
     public Integer call() throws Exception {
         if (topK < 1) throw new IllegalArgumentException("--top-k must be >= 1");
         int[] tv = EvaluateCommand.parseViews(views);
-        List<VideoPrediction.Result> results = VideoPrediction.run(model, videos, topK, tv[0], tv[1], compute.workers, compute.threads);
+        List<VideoPrediction.Result> results = VideoPrediction.run(model, videos, topK, tv[0], tv[1], compute.workers, compute.threads, precision.get());
         for (VideoPrediction.Result r : results) {
             if (!r.ok()) System.err.println("error: " + r.path() + ": " + r.error());
         }

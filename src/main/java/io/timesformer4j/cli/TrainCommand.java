@@ -64,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
     double clipGrad;
     @Option(names = "--accumulate", description = "Accumulate gradients over this many batches per step (default: 1).")
     int accumulate = 1;
-    @Option(names = "--precision", description = "fp32 (default) or bf16 (CPU autocast; faster with AVX512-BF16/AMX).")
+    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", description = "fp32 (default), bf16 (CPU autocast; about 2x faster with AVX512-BF16/AMX) or auto (bf16 where the CPU runs it natively).")
     String precision = "fp32";
     @Option(names = "--init", paramLabel = "PATH", description = "Start from weights: Hugging Face model dir, official .pyth, or ImageNet ViT; a new head is made for the dataset's classes.")
     Path init;

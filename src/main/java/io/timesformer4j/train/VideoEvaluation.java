@@ -27,10 +27,11 @@ public final class VideoEvaluation {
     /**
      * @param temporalViews clips per video, evenly spaced in time
      * @param spatialViews  crops per clip (1 = centre, 3 = along the long side)
+     * @param precision     forward precision ({@link Precision#BF16}: CPU autocast)
      * @param out           folder for the report files, or null for none
      */
     public record Options(Path model, Path data, String layout, int temporalViews, int spatialViews, int batchSize,
-                          int workers, int threads, Path out) {}
+                          int workers, int threads, Precision precision, Path out) {}
 
     private VideoEvaluation() {}
 
@@ -51,7 +52,7 @@ public final class VideoEvaluation {
         Predictions p;
         try (BatchSource.Epoch epoch = batches.epoch(0);
              Progress bar = progress ? Progress.start("evaluate", batches.sampleCount(), out) : Progress.none()) {
-            p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, bar);
+            p = Evaluator.predict(Classifier.of(model, model::forward), epoch, o.precision(), bar);
             problems.addAll(epoch.skipped());
         }
         ClassificationReport r = ClassificationReport.of(p, labels.names());
@@ -77,6 +78,7 @@ public final class VideoEvaluation {
         report.put("model", o.model().toString());
         report.put("data", o.data().toString());
         report.put("views", o.temporalViews() + "x" + o.spatialViews());
+        report.put("precision", o.precision().label());
         ArrayNode sk = report.putArray("skipped");
         problems.forEach(sk::add);
         Files.write(dir.resolve("report.json"), MetricsLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
