@@ -9,7 +9,7 @@ import io.timesformer4j.runtime.Natives;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
-import io.timesformer4j.train.Precision;
+import io.timesformer4j.eval.Precision;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;

@@ -1,6 +1,6 @@
 package io.timesformer4j.cli;
 
-import io.timesformer4j.train.Precision;
+import io.timesformer4j.eval.Precision;
 import picocli.CommandLine.Option;
 
 /** {@code --precision fp32|bf16|auto} for the inference commands ({@code evaluate}, {@code predict}). */
