@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
                 + "confusion matrix. Softmax scores are averaged over the test views.",
                 "With --out: report.json, confusion.json, confusion.png, predictions.jsonl."})
 public final class EvaluateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model: Hugging Face model dir (e.g. RUN/best) or official .pyth.")
     Path model;
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
@@ -35,8 +38,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         int[] tv = parseViews(views);
         if (out != null) java.nio.file.Files.createDirectories(out);     // fail now, not after the whole evaluation
         VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, out),
-                !noProgress, System.out);
-        if (out != null) System.out.println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
+                !noProgress, spec.commandLine().getOut());
+        if (out != null) spec.commandLine().getOut().println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
         return 0;
     }
 
