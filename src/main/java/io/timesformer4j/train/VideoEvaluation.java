@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.DatasetOptions;
+import io.timesformer4j.data.FrameOrder;
 import io.timesformer4j.data.LabelMap;
 import io.timesformer4j.data.Mode;
 import io.timesformer4j.data.VideoDataset;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Evaluates a model dir on a labelled dataset with the multi-view test protocol and writes the reports:
@@ -36,10 +38,28 @@ public final class VideoEvaluation {
 
     /** Loads the model, evaluates, prints the table and writes the files. */
     public static ClassificationReport run(Options o, boolean progress, PrintStream out) throws IOException {
+        return run(o, List.of(), Map.of(), progress, out);
+    }
+
+    /**
+     * Evaluates as {@link #run(Options, boolean, PrintStream)}, then once more per frame order in {@code orders}
+     * (time-reversed, shuffled) and reports how many predictions change and into what ({@link OrderDiagnostic}:
+     * printed, and written as {@code <out>/time_reversed.json} / {@code shuffled.json}).
+     *
+     * @param pairs class → partner class for the "predicted as the partner" rate (may be empty); every class
+     *              named must be one of the model's labels
+     */
+    public static ClassificationReport run(Options o, List<FrameOrder> orders, Map<String, String> pairs, boolean progress,
+                                           PrintStream out) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : VideoTrainer.defaultThreads(o.workers()));
         ModelDir.LoadedModel lm = ModelDir.load(o.model());
         LabelMap labels = LabelMap.of(lm.config().labels());
+        for (String c : pairs.keySet()) {
+            if (!labels.names().contains(c)) {
+                throw new IllegalArgumentException("--pairs: class '" + c + "' is not one of the model's labels " + labels.names());
+            }
+        }
         VideoDataset ds = VideoDataset.scan(o.data(), DatasetOptions.defaults().withLayout(VideoTrainer.layout(o.layout()))
                 .withLabels(labels));
         List<String> problems = new ArrayList<>(ds.problems().stream().map(ClipBatches::line).toList());
@@ -47,13 +67,7 @@ public final class VideoEvaluation {
                 + labels.names());
         ClipSpec spec = specFor(lm.config().numFrames(), lm.preprocessing()).withViews(o.temporalViews(), o.spatialViews());
         TimeSformer model = lm.model();
-        ClipBatches batches = new ClipBatches(ds.samples(), spec, Mode.TEST, o.batchSize(), o.workers(), 0);
-        Predictions p;
-        try (BatchSource.Epoch epoch = batches.epoch(0);
-             Progress bar = progress ? Progress.start("evaluate", batches.sampleCount(), out) : Progress.none()) {
-            p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, bar);
-            problems.addAll(epoch.skipped());
-        }
+        Predictions p = predict(model, ds, spec, o, progress ? "evaluate" : null, out, problems);
         ClassificationReport r = ClassificationReport.of(p, labels.names());
         out.print(r.table());
         if (!problems.isEmpty()) {
@@ -61,7 +75,29 @@ public final class VideoEvaluation {
             problems.forEach(s -> out.println("  " + s));
         }
         if (o.out() != null) write(r, p, problems, o, o.out());
+        for (FrameOrder order : orders) {
+            Predictions q = predict(model, ds, spec.withFrameOrder(order), o, progress ? order.slug() : null, out, new ArrayList<>());
+            OrderDiagnostic d = OrderDiagnostic.of(order, p, q, labels.names(), pairs);
+            out.print(d.table());
+            if (o.out() != null) {
+                Path f = o.out().resolve(order.slug() + ".json");
+                d.write(f);
+                out.println("wrote " + f);
+            }
+        }
         return r;
+    }
+
+    /** One pass over the dataset with {@code spec}; skipped videos are added to {@code problems}. */
+    private static Predictions predict(TimeSformer model, VideoDataset ds, ClipSpec spec, Options o, String progressName,
+                                       PrintStream out, List<String> problems) {
+        ClipBatches batches = new ClipBatches(ds.samples(), spec, Mode.TEST, o.batchSize(), o.workers(), 0);
+        try (BatchSource.Epoch epoch = batches.epoch(0);
+             Progress bar = progressName != null ? Progress.start(progressName, batches.sampleCount(), out) : Progress.none()) {
+            Predictions p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, bar);
+            problems.addAll(epoch.skipped());
+            return p;
+        }
     }
 
     /** The test-time clip spec of a model: its frames, crop, short side and normalisation. */
