@@ -1,9 +1,9 @@
 package io.timesformer4j.cli;
 
+import io.timesformer4j.app.VideoEvaluation;
 import io.timesformer4j.data.FrameOrder;
 import io.timesformer4j.data.SyntheticPairs;
-import io.timesformer4j.train.OrderDiagnostic;
-import io.timesformer4j.train.VideoEvaluation;
+import io.timesformer4j.eval.OrderDiagnostic;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
