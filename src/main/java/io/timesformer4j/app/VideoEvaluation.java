@@ -46,11 +46,14 @@ public final class VideoEvaluation {
     public record Options(Path model, Path data, String layout, int temporalViews, int spatialViews, int batchSize,
                           int workers, int threads, Path out) {}
 
+    /** The report, and one frame-order diagnostic per order asked for (in that order). */
+    public record Result(ClassificationReport report, List<OrderDiagnostic> orderDiagnostics) {}
+
     private VideoEvaluation() {}
 
     /** Loads the model, evaluates, prints the table and writes the files. */
     public static ClassificationReport run(Options o, boolean progress, PrintStream out) throws IOException {
-        return run(o, List.of(), Map.of(), progress, out);
+        return run(o, List.of(), Map.of(), progress, out).report();
     }
 
     /**
@@ -61,8 +64,8 @@ public final class VideoEvaluation {
      * @param pairs class → partner class for the "predicted as the partner" rate (may be empty); every class
      *              named must be one of the model's labels
      */
-    public static ClassificationReport run(Options o, List<FrameOrder> orders, Map<String, String> pairs, boolean progress,
-                                           PrintStream out) throws IOException {
+    public static Result run(Options o, List<FrameOrder> orders, Map<String, String> pairs, boolean progress,
+                             PrintStream out) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : VideoTrainer.defaultThreads(o.workers()));
         ModelDir.LoadedModel lm = ModelDir.load(RunDir.modelPath(o.model()));
@@ -87,9 +90,11 @@ public final class VideoEvaluation {
             problems.forEach(s -> out.println("  " + s));
         }
         if (o.out() != null) write(r, p, problems, o, o.out());
+        List<OrderDiagnostic> diagnostics = new ArrayList<>();
         for (FrameOrder order : orders) {
             Predictions q = predict(model, ds, spec.withFrameOrder(order), o, progress ? order.slug() : null, out, new ArrayList<>());
             OrderDiagnostic d = OrderDiagnostic.of(order, p, q, labels.names(), pairs);
+            diagnostics.add(d);
             out.print(d.table());
             if (o.out() != null) {
                 Path f = o.out().resolve(order.slug() + ".json");
@@ -98,7 +103,7 @@ public final class VideoEvaluation {
                 out.println("wrote " + f);
             }
         }
-        return r;
+        return new Result(r, List.copyOf(diagnostics));
     }
 
     /** One pass over the dataset with {@code spec}; skipped videos are added to {@code problems}. */
