@@ -98,7 +98,9 @@ public final class VideoEvaluation {
         conf.put("columns", "predicted label");
         conf.set("matrix", Json.MAPPER.valueToTree(r.confusion()));
         Files.write(dir.resolve("confusion.json"), Json.pretty().writeValueAsBytes(conf));
-        Charts.confusion(r.confusion(), r.classes(), dir.resolve("confusion.png"));
+        Charts.confusion(r.confusion(), r.classes(), String.format(java.util.Locale.ROOT,
+                "Confusion matrix: top-1 %.3f on %d clips, %s views", r.top1(), r.samples(), o.temporalViews() + "x" + o.spatialViews()),
+                dir.resolve("confusion.png"));
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < p.size(); i++) {
             ObjectNode line = Json.MAPPER.createObjectNode();
