@@ -1,33 +1,25 @@
-package io.timesformer4j.train;
+package io.timesformer4j.run;
 
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.timesformer4j.runtime.AtomicFiles;
+import io.timesformer4j.train.EpochMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Reads and appends {@code metrics.jsonl}: one JSON object per finished epoch. NaN is written as NaN. */
 public final class MetricsLog {
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private MetricsLog() {}
 
     /** Appends one line and forces it to disk. */
     public static void append(Path file, EpochMetrics m) throws IOException {
-        String line = JSON.writeValueAsString(m) + "\n";
-        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
+        AtomicFiles.append(file, JSON.writeValueAsString(m) + "\n");
     }
 
     /** All lines of the file (empty if it does not exist). */
@@ -51,9 +43,7 @@ public final class MetricsLog {
         for (EpochMetrics m : read(file)) if (m.epoch() <= lastEpoch) kept.add(m);
         StringBuilder sb = new StringBuilder();
         for (EpochMetrics m : kept) sb.append(JSON.writeValueAsString(m)).append('\n');
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(file, sb.toString());
         return kept;
     }
 }

@@ -1,19 +1,15 @@
-package io.timesformer4j.train;
+package io.timesformer4j.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 import io.timesformer4j.model.SafeTensors;
+import io.timesformer4j.runtime.AtomicFiles;
+import io.timesformer4j.train.TrainConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.InputArchive;
@@ -37,7 +33,7 @@ import org.bytedeco.pytorch.OutputArchive;
  */
 public final class Checkpoint {
     /** Folder names inside the run directory. */
-    public static final String DIR = "checkpoint", TMP = "checkpoint.tmp", PREV = "checkpoint.prev";
+    public static final String DIR = RunDir.CHECKPOINT, TMP = DIR + ".tmp", PREV = DIR + ".prev";
     private static final String MODEL = "model.safetensors";
 
     /**
@@ -58,31 +54,15 @@ public final class Checkpoint {
     /** Atomically replaces {@code runDir/checkpoint/} with the given state. */
     public static void save(Path runDir, Module model, Optimizer optimizer, State state) throws IOException {
         Path tmp = runDir.resolve(TMP);
-        deleteTree(tmp);
+        AtomicFiles.deleteTree(tmp);
         Files.createDirectories(tmp);
         SafeTensors.write(tmp.resolve(MODEL), stateDict(model), Map.of("format", "pt"));
         OutputArchive o = new OutputArchive();
         optimizer.save(o);
         o.save_to(tmp.resolve("optimizer.pt").toString());
-        Files.write(tmp.resolve("state.json"), MetricsLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-        for (String f : new String[] {MODEL, "optimizer.pt", "state.json"}) fsync(tmp.resolve(f), false);
-        replaceDir(tmp, runDir.resolve(DIR), runDir.resolve(PREV));
-    }
-
-    /**
-     * Puts the finished folder {@code tmp} in place of {@code dir}: fsync {@code tmp}, rename {@code dir} to
-     * {@code prev}, rename {@code tmp} to {@code dir}, fsync the parent, delete {@code prev}. At every moment
-     * {@code dir} or {@code prev} is complete.
-     */
-    static void replaceDir(Path tmp, Path dir, Path prev) throws IOException {
-        fsync(tmp, true);
-        if (Files.exists(dir)) {
-            deleteTree(prev);
-            move(dir, prev);
-        }
-        move(tmp, dir);
-        fsync(dir.toAbsolutePath().getParent(), true);
-        deleteTree(prev);
+        Files.write(tmp.resolve("state.json"), Json.pretty().writeValueAsBytes(state));
+        for (String f : new String[] {MODEL, "optimizer.pt", "state.json"}) AtomicFiles.fsync(tmp.resolve(f), false);
+        AtomicFiles.replaceDir(tmp, runDir.resolve(DIR), runDir.resolve(PREV));
     }
 
     /** Reads the state of the newest complete checkpoint without loading tensors. */
@@ -113,7 +93,7 @@ public final class Checkpoint {
     }
 
     /** Parameters and buffers by dotted name (views of the live tensors). */
-    static Map<String, Tensor> stateDict(Module model) {
+    public static Map<String, Tensor> stateDict(Module model) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         StringTensorDictItemVector ps = model.named_parameters(true).items();
         for (long i = 0; i < ps.size(); i++) put(out, ps.get(i));
@@ -172,38 +152,15 @@ public final class Checkpoint {
     private static State readState(Path dir) throws IOException {
         Path f = dir.resolve("state.json");
         try {
-            return MetricsLog.JSON.readValue(f.toFile(), State.class);
+            return Json.MAPPER.readValue(f.toFile(), State.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(f + ": damaged checkpoint state (" + firstLine(e.getOriginalMessage()) + ")");
         }
     }
 
-    static String firstLine(String s) {
+    public static String firstLine(String s) {
         if (s == null) return "";
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    static void fsync(Path p, boolean dir) {
-        try (FileChannel ch = FileChannel.open(p, dir ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some file systems cannot fsync a directory; the rename still orders the writes there
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(q);
-        }
     }
 }

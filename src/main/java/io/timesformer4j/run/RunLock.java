@@ -1,4 +1,4 @@
-package io.timesformer4j.train;
+package io.timesformer4j.run;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
  * (say {@code --resume} started twice) interleaved their metrics lines and raced on {@code checkpoint.tmp/}.
  * The OS drops the lock when the process dies, so a killed run never leaves a stale lock behind.
  */
-final class RunLock implements AutoCloseable {
+public final class RunLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -23,9 +23,9 @@ final class RunLock implements AutoCloseable {
     }
 
     /** Locks {@code runDir} if it exists (a new run folder is created later and cannot be shared yet). */
-    static RunLock acquire(Path runDir) throws IOException {
+    public static RunLock acquire(Path runDir) throws IOException {
         if (!Files.isDirectory(runDir)) return new RunLock(null, null);
-        FileChannel ch = FileChannel.open(runDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(RunDir.of(runDir).lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l;
         try {
             l = ch.tryLock();

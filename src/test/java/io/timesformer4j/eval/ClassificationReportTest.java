@@ -1,4 +1,4 @@
-package io.timesformer4j.train;
+package io.timesformer4j.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,13 @@
-package io.timesformer4j.train;
+package io.timesformer4j.app;
 
+import io.timesformer4j.run.RunDir;
+import io.timesformer4j.eval.Classifier;
+import io.timesformer4j.eval.Evaluator;
+import io.timesformer4j.eval.Precision;
+import io.timesformer4j.eval.Predictions;
+import io.timesformer4j.eval.Progress;
+import io.timesformer4j.train.BatchSource;
+import io.timesformer4j.train.ClipBatches;
 import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.Mode;
 import io.timesformer4j.data.Sample;
@@ -33,7 +41,7 @@ public final class VideoPrediction {
                                    int workers, int threads) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(threads > 0 ? threads : VideoTrainer.defaultThreads(workers));
-        ModelDir.LoadedModel lm = ModelDir.load(modelDir);
+        ModelDir.LoadedModel lm = ModelDir.load(RunDir.modelPath(modelDir));
         List<String> names = lm.config().labels();
         ClipSpec spec = VideoEvaluation.specFor(lm.config().numFrames(), lm.preprocessing())
                 .withViews(temporalViews, spatialViews);

@@ -1,5 +1,14 @@
-package io.timesformer4j.train;
+package io.timesformer4j.app;
 
+import io.timesformer4j.run.RunDir;
+import io.timesformer4j.runtime.AtomicFiles;
+import io.timesformer4j.eval.Classifier;
+import io.timesformer4j.train.BatchSource;
+import io.timesformer4j.train.ClipBatches;
+import io.timesformer4j.run.Checkpoint;
+import io.timesformer4j.run.RunLock;
+import io.timesformer4j.run.TrainOptions;
+import io.timesformer4j.train.Trainer;
 import io.timesformer4j.data.BadInput;
 import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.DatasetLayout;
@@ -45,7 +54,7 @@ public final class VideoTrainer {
             throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
-        if (!resume) refuseFinishedRun(runDir);
+        if (!resume) RunDir.of(runDir).refuseExistingRun();
 
         DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
         VideoDataset ds = VideoDataset.scan(o.data(), dopt);
@@ -76,18 +85,18 @@ public final class VideoTrainer {
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
         if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
-            Object report = WeightsInit.initFrom(model, o.init());
+            Object report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
             out.println("initialised from " + o.init() + ": " + report);
         }
         // the run folder is created only once the data and model settings are known to work, so a typo in --data,
         // --preset or --init leaves nothing behind that would block the corrected command
         Files.createDirectories(runDir);
         o.save(runDir);
-        Path skippedFile = runDir.resolve("skipped.txt");
+        Path skippedFile = RunDir.of(runDir).skipped();
         if (!resume || !Files.exists(skippedFile)) {
             Files.deleteIfExists(skippedFile);
             if (!problems.isEmpty()) {
-                Files.write(skippedFile, problems.stream().map(ClipBatches::line).toList(), StandardCharsets.UTF_8);
+                AtomicFiles.writeString(skippedFile, String.join("\n", problems.stream().map(ClipBatches::line).toList()) + "\n");
             }
         }
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
@@ -95,7 +104,7 @@ public final class VideoTrainer {
         long seed = o.train().seed();
         out.printf(Locale.ROOT, "data: %s (%s), %d classes, %d train / %d val clips, %d problems%s%n", o.data(),
                 ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
-                problems.isEmpty() ? "" : " (see " + runDir.resolve("skipped.txt") + ")");
+                problems.isEmpty() ? "" : " (see " + skippedFile + ")");
         out.printf(Locale.ROOT, "model: %s, %d frames x %d px, %,d parameters; %s lr %s, %d epochs, batch %d%s%n",
                 o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
@@ -106,24 +115,11 @@ public final class VideoTrainer {
         BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed);
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
         Trainer.Result r = trainer.fit(trainBatches, valBatches, resume);
-        out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), runDir.resolve("best"));
+        out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), RunDir.of(runDir).best());
         long skipped = Files.exists(skippedFile) ? Files.readAllLines(skippedFile, StandardCharsets.UTF_8).stream()
                 .filter(l -> !l.isBlank()).count() : 0;
         if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
         return r;
-    }
-
-    /**
-     * A fresh run must not overwrite one that already finished epochs (its metrics, checkpoint and best model
-     * would be replaced without a word); a folder holding only {@code run.json} of a run that failed before
-     * its first epoch may be reused.
-     */
-    static void refuseFinishedRun(Path runDir) throws IOException {
-        for (String f : List.of("metrics.jsonl", "checkpoint", "checkpoint.prev", "best")) {
-            if (Files.exists(runDir.resolve(f)))
-                throw new IOException(runDir + " already holds a training run (" + f + "); continue it with --resume "
-                        + runDir + ", or pick another --out");
-        }
     }
 
     /**

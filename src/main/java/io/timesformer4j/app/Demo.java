@@ -1,5 +1,14 @@
-package io.timesformer4j.train;
+package io.timesformer4j.app;
 
+import io.timesformer4j.run.RunDir;
+import io.timesformer4j.runtime.AtomicFiles;
+import io.timesformer4j.eval.ClassificationReport;
+import io.timesformer4j.eval.Precision;
+import io.timesformer4j.run.TrainOptions;
+import io.timesformer4j.train.OptimizerSpec;
+import io.timesformer4j.train.ScheduleSpec;
+import io.timesformer4j.train.TrainConfig;
+import io.timesformer4j.train.Trainer;
 import io.timesformer4j.data.SyntheticMotion;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,7 +58,7 @@ public final class Demo {
         generate(data.resolve("val"), o, o.valPerClass(), o.seed() + 1_000, out);
         out.printf(Locale.ROOT, "generated %d train + %d val clips in %.1f s under %s%n", o.classes().size() * o.trainPerClass(),
                 o.classes().size() * o.valPerClass(), (System.nanoTime() - t0) / 1e9, data);
-        Checkpoint.deleteTree(run);
+        AtomicFiles.deleteTree(run);
         TrainConfig cfg = new TrainConfig(o.epochs(), new OptimizerSpec(OptimizerSpec.Kind.ADAMW, o.lr(), 0.05, 0, false),
                 new ScheduleSpec(ScheduleSpec.Kind.COSINE, 1, List.of(), 0.1, 0), 0, 1.0, 1, Precision.FP32, o.seed());
         TrainOptions to = new TrainOptions(data.resolve("train"), data.resolve("val"), "class_folders", "tiny", o.frames(),
@@ -57,22 +66,22 @@ public final class Demo {
         long t1 = System.nanoTime();
         Trainer.Result tr = VideoTrainer.run(to, run, false, progress, out);
         double trainSeconds = (System.nanoTime() - t1) / 1e9;
-        ClassificationReport r = VideoEvaluation.run(new VideoEvaluation.Options(run.resolve("best"), data.resolve("val"),
+        ClassificationReport r = VideoEvaluation.run(new VideoEvaluation.Options(RunDir.of(run).best(), data.resolve("val"),
                 "class_folders", 1, 1, o.batchSize(), o.workers(), o.threads(), eval), false, out);
         double chance = 1.0 / o.classes().size();
         out.printf(Locale.ROOT, "%ndemo finished: training took %.0f s; best val_acc %.3f (chance %.3f)%n", trainSeconds,
                 tr.bestValAcc(), chance);
         out.println("  data:        " + data);
         out.println("  run:         " + run + "  (metrics.jsonl, checkpoint/, best/)");
-        out.println("  plots:       " + run.resolve("loss.png") + ", " + run.resolve("accuracy.png"));
+        out.println("  plots:       " + RunDir.of(run).lossPng() + ", " + RunDir.of(run).accuracyPng());
         out.println("  evaluation:  " + eval + "  (report.json, confusion.png)");
-        out.println("  try:         timesformer predict --model " + run.resolve("best") + " "
+        out.println("  try:         timesformer predict --model " + RunDir.of(run).best() + " "
                 + data.resolve("val").resolve(o.classes().get(0)).resolve(o.classes().get(0) + "_0000.mp4"));
         return new Result(tr.bestValAcc(), chance, r, trainSeconds);
     }
 
     private static void generate(Path dir, Options o, int perClass, long seed, PrintStream out) throws IOException {
-        if (Files.exists(dir)) Checkpoint.deleteTree(dir);
+        if (Files.exists(dir)) AtomicFiles.deleteTree(dir);
         SyntheticMotion.generate(dir, new SyntheticMotion.Spec(o.classes(), perClass, o.frames(), o.videoSize(),
                 o.videoSize(), 15, "mp4", seed));
     }

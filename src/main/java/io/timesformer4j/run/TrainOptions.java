@@ -1,6 +1,8 @@
-package io.timesformer4j.train;
+package io.timesformer4j.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.timesformer4j.runtime.AtomicFiles;
+import io.timesformer4j.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,13 +57,13 @@ public record TrainOptions(
     /** Writes {@code RUN/run.json}. */
     public void save(Path runDir) throws IOException {
         Files.createDirectories(runDir);
-        Files.write(runDir.resolve("run.json"), MetricsLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+        AtomicFiles.write(RunDir.of(runDir).runJson(), Json.pretty().writeValueAsBytes(this));
     }
 
     /** Reads {@code RUN/run.json}. */
     public static TrainOptions load(Path runDir) throws IOException {
-        Path f = runDir.resolve("run.json");
+        Path f = RunDir.of(runDir).runJson();
         if (!Files.isRegularFile(f)) throw new IOException(runDir + ": not a training run (no run.json)");
-        return MetricsLog.JSON.readValue(f.toFile(), TrainOptions.class);
+        return Json.MAPPER.readValue(f.toFile(), TrainOptions.class);
     }
 }

@@ -1,4 +1,4 @@
-package io.timesformer4j.train;
+package io.timesformer4j.eval;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;

@@ -1,5 +1,18 @@
-package io.timesformer4j.train;
+package io.timesformer4j.app;
 
+import io.timesformer4j.eval.ClassificationReport;
+import io.timesformer4j.eval.Classifier;
+import io.timesformer4j.eval.LabeledBatch;
+import io.timesformer4j.eval.Precision;
+import io.timesformer4j.run.MetricsLog;
+import io.timesformer4j.run.TrainOptions;
+import io.timesformer4j.train.BatchSource;
+import io.timesformer4j.train.ClipBatches;
+import io.timesformer4j.train.EpochMetrics;
+import io.timesformer4j.train.OptimizerSpec;
+import io.timesformer4j.train.ScheduleSpec;
+import io.timesformer4j.train.TrainConfig;
+import io.timesformer4j.train.Trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.timesformer4j.train;
+package io.timesformer4j.eval;
 
 import java.util.List;
 

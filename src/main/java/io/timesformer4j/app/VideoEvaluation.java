@@ -1,5 +1,16 @@
-package io.timesformer4j.train;
+package io.timesformer4j.app;
 
+import io.timesformer4j.run.RunDir;
+import io.timesformer4j.run.Json;
+import io.timesformer4j.eval.ClassificationReport;
+import io.timesformer4j.eval.Classifier;
+import io.timesformer4j.eval.Evaluator;
+import io.timesformer4j.eval.Precision;
+import io.timesformer4j.eval.Predictions;
+import io.timesformer4j.eval.Progress;
+import io.timesformer4j.train.BatchSource;
+import io.timesformer4j.train.Charts;
+import io.timesformer4j.train.ClipBatches;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.timesformer4j.data.ClipSpec;
@@ -38,7 +49,7 @@ public final class VideoEvaluation {
     public static ClassificationReport run(Options o, boolean progress, PrintStream out) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : VideoTrainer.defaultThreads(o.workers()));
-        ModelDir.LoadedModel lm = ModelDir.load(o.model());
+        ModelDir.LoadedModel lm = ModelDir.load(RunDir.modelPath(o.model()));
         LabelMap labels = LabelMap.of(lm.config().labels());
         VideoDataset ds = VideoDataset.scan(o.data(), DatasetOptions.defaults().withLayout(VideoTrainer.layout(o.layout()))
                 .withLabels(labels));
@@ -72,31 +83,31 @@ public final class VideoEvaluation {
     private static void write(ClassificationReport r, Predictions p, List<String> problems, Options o, Path dir)
             throws IOException {
         Files.createDirectories(dir);
-        ObjectNode report = MetricsLog.JSON.valueToTree(r);
+        ObjectNode report = Json.MAPPER.valueToTree(r);
         report.remove("confusion");
         report.put("model", o.model().toString());
         report.put("data", o.data().toString());
         report.put("views", o.temporalViews() + "x" + o.spatialViews());
         ArrayNode sk = report.putArray("skipped");
         problems.forEach(sk::add);
-        Files.write(dir.resolve("report.json"), MetricsLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
-        ObjectNode conf = MetricsLog.JSON.createObjectNode();
-        conf.set("classes", MetricsLog.JSON.valueToTree(r.classes()));
+        Files.write(dir.resolve("report.json"), Json.pretty().writeValueAsBytes(report));
+        ObjectNode conf = Json.MAPPER.createObjectNode();
+        conf.set("classes", Json.MAPPER.valueToTree(r.classes()));
         conf.put("rows", "true label");
         conf.put("columns", "predicted label");
-        conf.set("matrix", MetricsLog.JSON.valueToTree(r.confusion()));
-        Files.write(dir.resolve("confusion.json"), MetricsLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(conf));
+        conf.set("matrix", Json.MAPPER.valueToTree(r.confusion()));
+        Files.write(dir.resolve("confusion.json"), Json.pretty().writeValueAsBytes(conf));
         Charts.confusion(r.confusion(), r.classes(), dir.resolve("confusion.png"));
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < p.size(); i++) {
-            ObjectNode line = MetricsLog.JSON.createObjectNode();
+            ObjectNode line = Json.MAPPER.createObjectNode();
             if (!p.ids().isEmpty()) line.put("path", p.ids().get(i));
             line.put("label", r.classes().get(p.labels()[i]));
             int[] top = p.topK(i, 5);
             line.put("predicted", r.classes().get(top[0]));
             ObjectNode probs = line.putObject("top5");
             for (int c : top) probs.put(r.classes().get(c), p.probs()[i][c]);
-            sb.append(MetricsLog.JSON.writeValueAsString(line)).append('\n');
+            sb.append(Json.MAPPER.writeValueAsString(line)).append('\n');
         }
         Files.writeString(dir.resolve("predictions.jsonl"), sb);
     }

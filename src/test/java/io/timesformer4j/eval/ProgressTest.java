@@ -1,4 +1,4 @@
-package io.timesformer4j.train;
+package io.timesformer4j.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
