@@ -50,8 +50,10 @@ public final class ModelDir {
         if (cfg == null) throw new WeightsException(dirOrFile + ": no config.json");
         try {
             return TimesformerConfig.fromJson(JSON.readTree(cfg.toFile()));
-        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (IllegalArgumentException e) {
             throw new WeightsException(cfg + ": " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new WeightsException(cfg + ": not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -74,8 +76,10 @@ public final class ModelDir {
         if (pp != null && Files.isRegularFile(pp)) {
             try {
                 pre = Preprocessing.fromJson(JSON.readTree(pp.toFile()), config.imageSize());
-            } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (IllegalArgumentException e) {
                 throw new WeightsException(pp + ": " + e.getMessage());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new WeightsException(pp + ": not valid JSON: " + e.getOriginalMessage());
             }
         }
         TimeSformer model = new TimeSformer(config);
