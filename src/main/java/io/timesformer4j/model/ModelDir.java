@@ -86,7 +86,7 @@ public final class ModelDir {
         Tensor probe = sd.get("classifier.weight");
         if (probe != null && probe.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Double)
             model.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);     // float64 weights stay float64
-        StateDicts.load(model, sd, true, path.toString());
+        StateDicts.load(model, sd, true, StateDicts.weightsFile(path).toString());
         model.eval();
         return new LoadedModel(model, config, pre);
     }

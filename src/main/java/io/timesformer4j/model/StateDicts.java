@@ -136,6 +136,13 @@ public final class StateDicts {
         return st;
     }
 
+    /** The file {@link #read} reads for {@code path}: the path itself, or a directory's weights file. */
+    public static Path weightsFile(Path path) {
+        if (!Files.isDirectory(path)) return path;
+        Path st = path.resolve("model.safetensors");
+        return Files.isRegularFile(st) ? st : path.resolve("pytorch_model.bin");
+    }
+
     /**
      * Copies {@code hfStateDict} into {@code model} (values converted to the model's dtype). Every tensor
      * loaded must be a floating type shared by all of them, and finite ({@link #checkParameter}). With

@@ -56,8 +56,8 @@ public record TimesformerConfig(
         fraction("hidden_dropout_prob", hiddenDropoutProb);
         fraction("attention_probs_dropout_prob", attentionProbsDropoutProb);
         fraction("drop_path_rate", dropPathRate);
-        if (!(initializerRange >= 0 && initializerRange <= 10))
-            throw new IllegalArgumentException("initializer_range " + initializerRange + " is not in [0, 10]");
+        if (!(initializerRange >= 0 && initializerRange <= 1))
+            throw new IllegalArgumentException("initializer_range " + initializerRange + " is not in [0, 1]");
         if (!(layerNormEps > 0 && layerNormEps <= 1))
             throw new IllegalArgumentException("layer_norm_eps " + layerNormEps + " is not in (0, 1]");
         if (imageSize <= 0 || patchSize <= 0 || imageSize % patchSize != 0)

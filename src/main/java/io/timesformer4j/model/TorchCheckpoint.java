@@ -79,7 +79,12 @@ public final class TorchCheckpoint {
                 String order = new String(readAtMost(file, zip, bo, 64), StandardCharsets.US_ASCII).trim();
                 if (!order.equals("little")) throw new WeightsException(file + ": byteorder '" + order + "' is not supported");
             }
-            byte[] pkl = readAtMost(file, zip, zip.getEntry(prefix + "data.pkl"), MAX_PICKLE_BYTES);
+            ZipEntry pe = zip.getEntry(prefix + "data.pkl");
+            byte[] pkl = readAtMost(file, zip, pe, MAX_PICKLE_BYTES);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(pkl);
+            if (pe.getCrc() != -1 && crc.getValue() != pe.getCrc())
+                throw new WeightsException(file + ": zip entry '" + pe.getName() + "' fails its CRC-32 check (damaged file)");
             try {
                 return new Unpickler(file, zip, prefix, pkl).load();
             } catch (StackOverflowError e) {     // last resort; nesting is bounded below MAX_NESTING already
@@ -511,13 +516,18 @@ public final class TorchCheckpoint {
             if (bytes > 0) {
                 ByteBuffer dst = new BytePointer(t.data_ptr()).capacity(bytes).asByteBuffer();
                 byte[] buf = new byte[1 << 20];
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
                 try (InputStream is = zip.getInputStream(e)) {
                     while (dst.hasRemaining()) {
                         int r = is.read(buf, 0, Math.min(buf.length, dst.remaining()));
                         if (r < 0) throw error("storage '" + name + "' ends after " + dst.position() + " of " + bytes + " bytes");
                         dst.put(buf, 0, r);
+                        crc.update(buf, 0, r);
                     }
                 }
+                // torch.save records each entry's CRC-32 (ZipFile checks it only for deflated entries)
+                if (e.getCrc() != -1 && e.getSize() == bytes && crc.getValue() != e.getCrc())
+                    throw error("storage '" + name + "' fails its CRC-32 check (damaged file)");
             }
             storages.put(s.key(), t);
             return t;
