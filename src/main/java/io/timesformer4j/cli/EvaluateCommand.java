@@ -43,9 +43,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--shuffle-frames", description = "Also evaluate every clip with its frames shuffled (seeded by --shuffle-seed) "
             + "and report how many predictions change and into what (OUT/shuffled.json).")
     boolean shuffleFrames;
-    @Option(names = "--shuffle-seed", defaultValue = "1", paramLabel = "S", description = "Seed of --shuffle-frames (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--shuffle-seed", defaultValue = "1", paramLabel = "<seed>", description = "Seed of --shuffle-frames (default: ${DEFAULT-VALUE}).")
     long shuffleSeed;
-    @Option(names = "--pairs", split = ",", paramLabel = "A:B", description = "Class pairs that are each other's time reversal "
+    @Option(names = "--pairs", split = ",", paramLabel = "<pair>", description = "Class pairs that are each other's time reversal "
             + "(e.g. left:right,up:down), for the 'predicted as the partner class' rate. Default: the twins of a 'synth' "
             + "manifest.csv in the data folder or its parent, if there is one.")
     List<String> pairs;
