@@ -8,7 +8,6 @@ import io.timesformer4j.runtime.Natives;
 import io.timesformer4j.train.OptimizerSpec;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
-import io.timesformer4j.run.Checkpoint;
 import io.timesformer4j.run.CheckpointPolicy;
 import io.timesformer4j.train.EarlyStopping;
 import java.nio.file.Path;
@@ -121,12 +120,7 @@ public final class TrainCommand implements Callable<Integer> {
             Optional<Path> owner = RunDir.runOfKeptCheckpoint(resume);
             Path runDir = owner.orElse(resume), from = owner.isPresent() ? resume : null;
             TrainOptions saved = TrainOptions.load(runDir);
-            int done = from != null ? Checkpoint.peekAt(from).epoch() : Checkpoint.peek(runDir).map(s -> s.epoch()).orElse(0);
-            if (epochs != null) {
-                if (epochs < done) throw new IllegalArgumentException("--epochs " + epochs + " is below the " + done
-                        + " epochs " + resume + " already finished");
-                saved = saved.withEpochs(epochs);
-            }
+            if (epochs != null) saved = saved.withEpochs(epochs);     // VideoTrainer refuses fewer than the finished epochs
             if (spec.commandLine().getParseResult().hasMatchedOption("--workers")
                     || spec.commandLine().getParseResult().hasMatchedOption("--threads"))
                 saved = saved.withCompute(compute.workers, compute.threads);
