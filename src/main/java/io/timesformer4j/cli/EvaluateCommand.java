@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
                 + "confusion matrix. Softmax scores are averaged over the test views.",
                 "With --out: report.json, confusion.json, confusion.png, predictions.jsonl."})
 public final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model: Hugging Face model dir (e.g. RUN/best) or official .pyth.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model: Hugging Face model dir (e.g. RUN/best), official .pyth, or Hub id org/name[@revision].")
     Path model;
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
     Path data;
@@ -33,6 +33,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] tv = parseViews(views);
+        model = ModelArgs.resolve(model);
         if (out != null) java.nio.file.Files.createDirectories(out);     // fail now, not after the whole evaluation
         VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, out),
                 !noProgress, System.out);

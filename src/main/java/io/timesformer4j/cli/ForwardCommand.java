@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Run a model on pixel_values (B,T,C,H,W) from a safetensors file and write the logits.")
 public final class ForwardCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "HF model dir, .safetensors, pytorch_model.bin or .pyth") Path model;
+    @Option(names = "--model", required = true, description = "HF model dir, .safetensors, pytorch_model.bin, .pyth or Hub id org/name[@revision]") Path model;
     @Option(names = "--input", required = true, description = "safetensors file holding the input tensor") Path input;
     @Option(names = "--output", required = true, description = "safetensors file to write (logits, ...)") Path output;
     @Option(names = "--key", defaultValue = "pixel_values", description = "input tensor name (default: ${DEFAULT-VALUE})") String key;
@@ -30,7 +30,7 @@ public final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
-        ModelDir.LoadedModel m = ModelDir.load(model);
+        ModelDir.LoadedModel m = ModelDir.load(ModelArgs.resolve(model));
         Map<String, Tensor> in = SafeTensors.read(input);
         Tensor x = in.get(key);
         if (x == null) throw new IllegalArgumentException(input + ": no tensor '" + key + "' (has " + in.size() + " tensors, e.g. "

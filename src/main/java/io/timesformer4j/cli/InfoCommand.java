@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 public final class InfoCommand implements Callable<Integer> {
     static final class Source {
         @Option(names = "--preset", description = "preset name: tiny, seed, base, hr, l") String preset;
-        @Option(names = "--model", description = "HF model dir, .safetensors, pytorch_model.bin or official .pyth") Path model;
+        @Option(names = "--model", description = "HF model dir, .safetensors, pytorch_model.bin, official .pyth or Hub id org/name[@revision]") Path model;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1") Source source;
@@ -41,7 +41,7 @@ public final class InfoCommand implements Callable<Integer> {
             params = config.parameterCount();
             from = "preset " + source.preset;
         } else {
-            ModelDir.LoadedModel m = ModelDir.load(source.model);
+            ModelDir.LoadedModel m = ModelDir.load(ModelArgs.resolve(source.model));
             config = m.config();
             params = m.model().parameterCount();
             from = source.model.toString();

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                FeaturesCommand.class,
                 DemoCommand.class,
                 ExtractCommand.class,
         })

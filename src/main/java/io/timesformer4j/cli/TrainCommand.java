@@ -66,7 +66,7 @@ public final class TrainCommand implements Callable<Integer> {
     int accumulate = 1;
     @Option(names = "--precision", description = "fp32 (default) or bf16 (CPU autocast; faster with AVX512-BF16/AMX).")
     String precision = "fp32";
-    @Option(names = "--init", paramLabel = "PATH", description = "Start from weights: Hugging Face model dir, official .pyth, or ImageNet ViT; a new head is made for the dataset's classes.")
+    @Option(names = "--init", paramLabel = "PATH", description = "Start from weights: Hugging Face model dir, official .pyth, ImageNet ViT, or Hub id org/name[@revision]; a new head is made for the dataset's classes.")
     Path init;
     @Option(names = "--val-split", description = "Fraction held out for validation, random by --seed (default: 0.2; 0 = none).")
     double valSplit = 0.2;
@@ -109,6 +109,7 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+        init = ModelArgs.resolve(init);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
         if (java.nio.file.Files.exists(run.resolve("run.json"))) {
             throw new IllegalArgumentException(run + " already holds a training run: continue it with --resume " + run

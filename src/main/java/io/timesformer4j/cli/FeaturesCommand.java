@@ -1,0 +1,73 @@
+package io.timesformer4j.cli;
+
+import io.timesformer4j.api.ClassifierException;
+import io.timesformer4j.api.VideoClassifier;
+import io.timesformer4j.model.SafeTensors;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code timesformer features}: one embedding per video into a safetensors file. */
+@Command(name = "features", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Write each video's embedding (the final-LayerNorm CLS token that feeds the classifier, averaged "
+                + "over the views) to a safetensors file: tensor 'features' F32 (videos, hidden_size), one row per "
+                + "video that could be read; metadata 'paths' = JSON array of those videos in row order, 'model'.",
+                "A video that cannot be read gets an 'error: PATH: reason' line on stderr and no row; the exit code is "
+                + "1 when no video could be read."})
+public final class FeaturesCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "MODEL",
+            description = "Model dir (e.g. RUN/best), .pyth file, or Hugging Face Hub id org/name[@revision].")
+    Path model;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write.")
+    Path out;
+    @Parameters(arity = "1..*", paramLabel = "VIDEO", description = "Video files or frame folders.")
+    List<Path> videos;
+    @Option(names = "--views", defaultValue = "1x1", paramLabel = "TxS", description = "Test views averaged per video (default: ${DEFAULT-VALUE}).")
+    String views;
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        int[] tv = EvaluateCommand.parseViews(views);
+        VideoClassifier.Options o = VideoClassifier.Options.defaults().withViews(tv[0], tv[1]).withThreads(compute.threads);
+        List<String> paths = new ArrayList<>();
+        List<float[]> rows = new ArrayList<>();
+        int d;
+        try (VideoClassifier c = VideoClassifier.load(model.toString(), o)) {
+            d = c.featureSize();
+            for (Path v : videos) {
+                try {
+                    rows.add(c.features(v));
+                    paths.add(v.toString());
+                } catch (ClassifierException e) {
+                    System.err.println("error: " + e.getMessage());
+                }
+            }
+        }
+        if (rows.isEmpty()) return 1;
+        float[] flat = new float[rows.size() * d];
+        for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, flat, i * d, d);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("paths", PredictCommand.JSON.writeValueAsString(paths));
+        meta.put("model", model.toString());
+        try (PointerScope scope = new PointerScope()) {
+            Map<String, Tensor> t = new LinkedHashMap<>();
+            t.put("features", Tensor.create(flat, rows.size(), d));
+            if (out.toAbsolutePath().getParent() != null) java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
+            SafeTensors.write(out, t, meta);
+        }
+        System.out.println("wrote " + out + ": features (" + rows.size() + ", " + d + ")");
+        return 0;
+    }
+}
