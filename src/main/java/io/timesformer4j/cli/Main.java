@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 FeaturesCommand.class,
+                ExportCommand.class,
                 DemoCommand.class,
                 ExtractCommand.class,
         })
