@@ -10,6 +10,7 @@ import io.timesformer4j.hub.HubId;
 import io.timesformer4j.hub.HubSettings;
 import io.timesformer4j.model.ModelDir;
 import io.timesformer4j.model.TimeSformer;
+import io.timesformer4j.run.RunDir;
 import io.timesformer4j.runtime.Natives;
 import io.timesformer4j.video.DecodedClip;
 import io.timesformer4j.video.VideoException;
@@ -147,7 +148,7 @@ public final class VideoClassifier implements AutoCloseable {
         Natives.ensureLoaded();
         Natives.setTorchThreads(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
         try {
-            return new VideoClassifier(model, ModelDir.load(model), options);
+            return new VideoClassifier(model, ModelDir.load(RunDir.modelPath(model)), options);
         } catch (IOException | IllegalArgumentException e) {
             throw new ClassifierException(model, e.getMessage(), e);
         }

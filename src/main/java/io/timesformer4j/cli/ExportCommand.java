@@ -24,7 +24,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
-        ModelDir.LoadedModel m = ModelDir.load(ModelArgs.resolve(model));
+        ModelDir.LoadedModel m = ModelDir.load(io.timesformer4j.run.RunDir.modelPath(ModelArgs.resolve(model)));
         TorchScriptExport.save(m.model(), torchscript);
         System.out.println("wrote " + torchscript + " (TorchScript, " + m.config().attentionType().name().toLowerCase(java.util.Locale.ROOT)
                 + ", input (B, " + m.config().numFrames() + ", " + m.config().numChannels() + ", " + m.config().imageSize() + ", "

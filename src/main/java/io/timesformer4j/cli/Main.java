@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 FeaturesCommand.class,
                 ExportCommand.class,
                 DemoCommand.class,
+                SynthCommand.class,
                 ExtractCommand.class,
         })
 public final class Main implements Runnable {

@@ -27,11 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** TorchScript written from Java, loaded back with torch::jit::load, against the fixtures and the eager model. */
 class TorchScriptExportTest {
     static Path fixtures() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            for (Path c : new Path[] {p.resolve("shared/fixtures/timesformer"), p.resolve("../shared/fixtures/timesformer")})
-                if (Files.isDirectory(c)) return c.normalize();
-        }
-        throw new IllegalStateException("shared/fixtures/timesformer not found");
+        return io.timesformer4j.model.Fixtures.root();
     }
 
     static double maxDiff(Tensor a, Tensor b) {
