@@ -163,7 +163,8 @@ public final class VideoClassifier implements AutoCloseable {
         if (!HubId.looksLike(pathOrHubId)) return load(Path.of(pathOrHubId), options);
         Path snapshot;
         try {
-            snapshot = new HubClient(HubSettings.fromEnvironment(), options.hubProgress()).model(HubId.parse(pathOrHubId));
+            snapshot = new HubClient(HubSettings.fromEnvironment(), options.hubProgress())
+                    .modelOrLocalHint(HubId.parse(pathOrHubId), pathOrHubId);
         } catch (HubException e) {
             throw new ClassifierException(e.getMessage(), e);
         }

@@ -99,7 +99,16 @@ public final class HubClient {
      */
     public static Path resolveModel(String pathOrId, PrintStream log) throws IOException {
         if (!HubId.looksLike(pathOrId)) return Path.of(pathOrId);
-        return new HubClient(HubSettings.fromEnvironment(), log).model(HubId.parse(pathOrId));
+        return new HubClient(HubSettings.fromEnvironment(), log).modelOrLocalHint(HubId.parse(pathOrId), pathOrId);
+    }
+
+    /** {@link #model}, with "no local path of that name" added to the message (a mistyped folder looks like an id). */
+    public Path modelOrLocalHint(HubId id, String asTyped) throws HubException {
+        try {
+            return model(id);
+        } catch (HubException e) {
+            throw new HubException(e.getMessage() + " [no local file or folder '" + asTyped + "' either]", e);
+        }
     }
 
     /** {@code $cache/models--org--name}. */
