@@ -13,6 +13,7 @@ import io.timesformer4j.train.Charts;
 import io.timesformer4j.train.ClipBatches;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.timesformer4j.data.BadInput;
 import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.DatasetOptions;
 import io.timesformer4j.data.LabelMap;
@@ -23,7 +24,7 @@ import io.timesformer4j.model.Preprocessing;
 import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.runtime.Natives;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,14 +48,14 @@ public final class VideoEvaluation {
     private VideoEvaluation() {}
 
     /** Loads the model, evaluates, prints the table and writes the files. */
-    public static ClassificationReport run(Options o, boolean progress, PrintStream out) throws IOException {
+    public static ClassificationReport run(Options o, boolean progress, PrintWriter out) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : VideoTrainer.defaultThreads(o.workers()));
         ModelDir.LoadedModel lm = ModelDir.load(RunDir.modelPath(o.model()));
         LabelMap labels = LabelMap.of(lm.config().labels());
         VideoDataset ds = VideoDataset.scan(o.data(), DatasetOptions.defaults().withLayout(VideoTrainer.layout(o.layout()))
                 .withLabels(labels));
-        List<String> problems = new ArrayList<>(ds.problems().stream().map(ClipBatches::line).toList());
+        List<BadInput> problems = new ArrayList<>(ds.problems());
         if (ds.samples().isEmpty()) throw new IOException(o.data() + ": no video with one of the model's labels "
                 + labels.names());
         ClipSpec spec = specFor(lm.config().numFrames(), lm.preprocessing()).withViews(o.temporalViews(), o.spatialViews());
@@ -81,7 +82,7 @@ public final class VideoEvaluation {
         return ClipSpec.forModel(frames, prep.cropSize(), prep.mean(), prep.std()).withShortSide(prep.shortSide());
     }
 
-    private static void write(ClassificationReport r, Predictions p, List<String> problems, Options o, Path dir)
+    private static void write(ClassificationReport r, Predictions p, List<BadInput> problems, Options o, Path dir)
             throws IOException {
         Files.createDirectories(dir);
         ObjectNode report = Json.MAPPER.valueToTree(r);
@@ -90,7 +91,7 @@ public final class VideoEvaluation {
         report.put("data", o.data().toString());
         report.put("views", o.temporalViews() + "x" + o.spatialViews());
         ArrayNode sk = report.putArray("skipped");
-        problems.forEach(sk::add);
+        problems.forEach(b -> sk.add(b.toString()));
         Files.write(dir.resolve("report.json"), Json.pretty().writeValueAsBytes(report));
         ObjectNode conf = Json.MAPPER.createObjectNode();
         conf.set("classes", Json.MAPPER.valueToTree(r.classes()));

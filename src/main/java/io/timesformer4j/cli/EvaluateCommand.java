@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
                 + "confusion matrix. Softmax scores are averaged over the test views.",
                 "With --out: report.json, confusion.json, confusion.png, predictions.jsonl."})
 public final class EvaluateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model: Hugging Face model dir (e.g. RUN/best), official .pyth, or Hub id org/name[@revision].")
     Path model;
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
@@ -33,11 +36,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] tv = parseViews(views);
-        model = ModelArgs.resolve(model);
+        model = ModelArgs.resolve(model, spec);
         if (out != null) java.nio.file.Files.createDirectories(out);     // fail now, not after the whole evaluation
         VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, out),
-                !noProgress, System.out);
-        if (out != null) System.out.println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
+                !noProgress, spec.commandLine().getOut());
+        if (out != null) spec.commandLine().getOut().println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
         return 0;
     }
 

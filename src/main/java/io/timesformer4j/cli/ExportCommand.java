@@ -21,12 +21,23 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--torchscript", required = true, paramLabel = "FILE", description = "TorchScript archive to write (.pt).")
     Path torchscript;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private java.io.PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
-        ModelDir.LoadedModel m = ModelDir.load(io.timesformer4j.run.RunDir.modelPath(ModelArgs.resolve(model)));
+        ModelDir.LoadedModel m = ModelDir.load(io.timesformer4j.run.RunDir.modelPath(ModelArgs.resolve(model, spec)));
         TorchScriptExport.save(m.model(), torchscript);
-        System.out.println("wrote " + torchscript + " (TorchScript, " + m.config().attentionType().name().toLowerCase(java.util.Locale.ROOT)
+        out().println("wrote " + torchscript + " (TorchScript, " + m.config().attentionType().name().toLowerCase(java.util.Locale.ROOT)
                 + ", input (B, " + m.config().numFrames() + ", " + m.config().numChannels() + ", " + m.config().imageSize() + ", "
                 + m.config().imageSize() + "))");
         return 0;

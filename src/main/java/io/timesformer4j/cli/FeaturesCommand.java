@@ -36,10 +36,21 @@ public final class FeaturesCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private java.io.PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     @Override
     public Integer call() throws Exception {
         int[] tv = EvaluateCommand.parseViews(views);
-        VideoClassifier.Options o = VideoClassifier.Options.defaults().withViews(tv[0], tv[1]).withThreads(compute.threads);
+        VideoClassifier.Options o = VideoClassifier.Options.defaults().withHubProgress(ModelArgs.progress(spec)).withViews(tv[0], tv[1]).withThreads(compute.threads);
         List<String> paths = new ArrayList<>();
         List<float[]> rows = new ArrayList<>();
         int d;
@@ -50,7 +61,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                     rows.add(c.features(v));
                     paths.add(v.toString());
                 } catch (ClassifierException e) {
-                    System.err.println("error: " + e.getMessage());
+                    err().println("error: " + e.getMessage());
                 }
             }
         }
@@ -67,7 +78,7 @@ public final class FeaturesCommand implements Callable<Integer> {
             if (out.toAbsolutePath().getParent() != null) java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
             SafeTensors.write(out, t, meta);
         }
-        System.out.println("wrote " + out + ": features (" + rows.size() + ", " + d + ")");
+        out().println("wrote " + out + ": features (" + rows.size() + ", " + d + ")");
         return 0;
     }
 }

@@ -56,6 +56,17 @@ public final class PredictCommand implements Callable<Integer> {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private java.io.PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     @Override
     public Integer call() throws Exception {
         if (topK < 1) throw new IllegalArgumentException("--top-k must be >= 1");
@@ -64,7 +75,7 @@ public final class PredictCommand implements Callable<Integer> {
         Duration w = window == null ? null : parseDuration("--window", window);
         Duration s = stride == null ? w : parseDuration("--stride", stride);
         if (w != null && tv[0] != 1) throw new IllegalArgumentException("--window takes one clip per window: use --views 1xS");
-        VideoClassifier.Options o = VideoClassifier.Options.defaults().withTopK(topK).withViews(tv[0], tv[1])
+        VideoClassifier.Options o = VideoClassifier.Options.defaults().withHubProgress(ModelArgs.progress(spec)).withTopK(topK).withViews(tv[0], tv[1])
                 .withDecodeThreads(Math.max(1, compute.workers)).withThreads(compute.threads);
         try (VideoClassifier c = VideoClassifier.load(model.toString(), o)) {
             return w == null ? classify(c) : timeline(c, w, s);
@@ -78,17 +89,17 @@ public final class PredictCommand implements Callable<Integer> {
                 Prediction p = c.classify(v);
                 results.add(new Result(v.toString(), p.top(), null));
             } catch (ClassifierException e) {
-                System.err.println("error: " + e.getMessage());
+                err().println("error: " + e.getMessage());
                 results.add(new Result(v.toString(), List.of(), reason(e, v)));
             }
         }
         if (json) {
-            System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
+            out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
         } else {
             for (Result r : results) {
                 if (r.error() != null) continue;
-                System.out.println(r.path());
-                for (Label l : r.top()) System.out.printf(Locale.ROOT, "  %-24s %.4f%n", l.label(), l.probability());
+                out().println(r.path());
+                for (Label l : r.top()) out().printf(Locale.ROOT, "  %-24s %.4f%n", l.label(), l.probability());
             }
         }
         return results.stream().anyMatch(r -> r.error() == null) ? 0 : 1;
@@ -96,22 +107,22 @@ public final class PredictCommand implements Callable<Integer> {
 
     private int timeline(VideoClassifier c, Duration w, Duration s) throws Exception {
         List<Timeline> out = new ArrayList<>();
-        if (!json) System.out.println("path,start,end,label,probability");
+        if (!json) out().println("path,start,end,label,probability");
         for (Path v : videos) {
             try {
                 List<Window> ws = new ArrayList<>();
                 for (TimelineWindow tw : c.timeline(v, w, s)) {
                     ws.add(new Window(tw.startSeconds(), tw.endSeconds(), tw.top()));
-                    if (!json) System.out.println(csv(v.toString()) + "," + String.format(Locale.ROOT, "%.3f,%.3f", tw.startSeconds(),
+                    if (!json) out().println(csv(v.toString()) + "," + String.format(Locale.ROOT, "%.3f,%.3f", tw.startSeconds(),
                             tw.endSeconds()) + "," + csv(tw.top().get(0).label()) + "," + tw.top().get(0).probability());
                 }
                 out.add(new Timeline(v.toString(), ws, null));
             } catch (ClassifierException e) {
-                System.err.println("error: " + e.getMessage());
+                err().println("error: " + e.getMessage());
                 out.add(new Timeline(v.toString(), List.of(), reason(e, v)));
             }
         }
-        if (json) System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        if (json) out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
         return out.stream().anyMatch(r -> r.error() == null) ? 0 : 1;
     }
 
