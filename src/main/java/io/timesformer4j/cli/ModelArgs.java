@@ -24,8 +24,12 @@ final class ModelArgs {
         return HubClient.resolveModel(value.toString(), progress(spec));
     }
 
-    /** The command's err writer as the PrintStream the Hub client reports to (a line at a time). */
+    /**
+     * Where Hub downloads report: stderr with a live bar on a terminal, else the command's err writer as a
+     * PrintStream (a line at a time).
+     */
     static PrintStream progress(CommandSpec spec) {
+        if (System.console() != null) return System.err;      // a terminal: the live progress bar
         PrintWriter w = spec.commandLine().getErr();
         OutputStream lines = new OutputStream() {
             private final ByteArrayOutputStream line = new ByteArrayOutputStream();
