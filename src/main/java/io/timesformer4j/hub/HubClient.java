@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -43,9 +45,11 @@ import java.util.regex.Pattern;
  *
  * <p>Downloads go to {@code blobs/<etag>.incomplete}, resume with a {@code Range} request after a dropped
  * connection (here, or in a later run, or one left by Python), are checked against the etag (sha256, or the
- * git blob sha1) and the size, and are renamed into place atomically. No lock is taken: Python's
- * {@code filelock} uses {@code flock}, which does not exclude Java's {@code fcntl} locks on Linux, and a
- * content-addressed blob renamed into place makes a race between two downloaders harmless.
+ * git blob sha1) and the size, and are renamed into place atomically. Java downloaders of one blob exclude each
+ * other with a lock on {@code .locks/models--org--name/<etag>.lock}; Python's {@code filelock} locks the same
+ * file with {@code flock}, which does not exclude Java's {@code fcntl} locks on Linux, so against Python the
+ * safety is the checksum (a mixed-up partial file fails it and is removed) and the atomic rename of a
+ * content-addressed blob.
  *
  * <p>Instances are thread-safe (one {@link HttpClient}, no mutable state).
  */
@@ -358,7 +362,42 @@ public final class HubClient {
         }
     }
 
+    /**
+     * Downloads under {@code .locks/models--org--name/<etag>.lock} (the path huggingface_hub locks; its
+     * {@code flock} and Java's {@code fcntl} lock do not see each other, but two Java downloaders, threads or
+     * processes, do): the second one waits and then finds the blob in place.
+     */
     private void download(HubId id, FileMeta m, Path blob) throws HubException, IOException {
+        Path lockFile = settings.cache().resolve(".locks").resolve(id.cacheFolder()).resolve(m.etag() + ".lock");
+        Files.createDirectories(lockFile.getParent());
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = acquire(ch, id.repo() + "/" + m.file())) {
+            if (Files.isRegularFile(blob) && Files.size(blob) == m.size()) return;     // the other downloader finished it
+            downloadLocked(id, m, blob);
+        }
+    }
+
+    private FileLock acquire(FileChannel ch, String label) throws HubException, IOException {
+        boolean told = false;
+        while (true) {
+            try {
+                FileLock l = ch.tryLock();
+                if (l != null) return l;
+            } catch (OverlappingFileLockException e) {
+                // held by another thread of this JVM
+            }
+            if (!told) note("waiting for another download of " + label);
+            told = true;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HubException(label + ": interrupted while waiting for another download");
+            }
+        }
+    }
+
+    private void downloadLocked(HubId id, FileMeta m, Path blob) throws HubException, IOException {
         Path partial = blob.resolveSibling(m.etag() + ".incomplete");
         long have = Files.isRegularFile(partial) ? Files.size(partial) : 0;
         if (have > m.size()) {

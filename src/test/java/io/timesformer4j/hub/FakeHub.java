@@ -46,6 +46,8 @@ final class FakeHub implements AutoCloseable {
     final AtomicInteger dropNext = new AtomicInteger();
     /** Bytes of the body sent before a drop (default: half). */
     volatile int dropAfter = -1;
+    /** CDN bodies go out in 4 parts with this pause between them (0: at once). */
+    volatile int slowMillis;
 
     FakeHub() throws IOException {
         hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -207,6 +209,21 @@ final class FakeHub implements AutoCloseable {
                 // leave the body short: the client sees the connection end before Content-Length bytes
                 ex.getHttpContext().getServer();
                 throw new IOException("dropped on purpose");
+            }
+            if (slowMillis > 0 && "GET".equals(ex.getRequestMethod()) && part.length >= 4) {
+                ex.sendResponseHeaders(code, part.length);
+                OutputStream os = ex.getResponseBody();
+                for (int i = 0; i < 4; i++) {
+                    os.write(part, i * part.length / 4, (i + 1) * part.length / 4 - i * part.length / 4);
+                    os.flush();
+                    try {
+                        Thread.sleep(slowMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                return;
             }
             send(ex, code, part);
         }

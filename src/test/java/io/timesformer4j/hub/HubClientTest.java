@@ -222,6 +222,31 @@ class HubClientTest {
     }
 
     @Test
+    void concurrentDownloadsOfOneFileWaitForEachOther(@TempDir Path cache) throws Exception {
+        hub.requests.clear();
+        hub.slowMillis = 150;
+        ByteArrayOutputStream log1 = new ByteArrayOutputStream(), log2 = new ByteArrayOutputStream();
+        HubClient a = client(settings(cache), log1), b = client(settings(cache), log2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var fa = pool.submit(() -> a.model(HubId.parse("org/tiny")));
+            var fb = pool.submit(() -> b.model(HubId.parse("org/tiny")));
+            Path sa = fa.get(), sb = fb.get();
+            assertEquals(sa, sb);
+            assertArrayEquals(Files.readAllBytes(modelDir.resolve("model.safetensors")),
+                    Files.readAllBytes(sa.resolve("model.safetensors")));
+        } finally {
+            hub.slowMillis = 0;
+            pool.shutdownNow();
+        }
+        assertEquals(1, hub.requests("cdn", "GET").size(), "one download, the other waited");
+        String logs = log1.toString(StandardCharsets.UTF_8) + log2.toString(StandardCharsets.UTF_8);
+        assertTrue(logs.contains("waiting for another download of org/tiny/model.safetensors"), logs);
+        assertTrue(Files.isRegularFile(cache.resolve(".locks/models--org--tiny")
+                .resolve(FakeHub.sha256(Files.readAllBytes(modelDir.resolve("model.safetensors"))) + ".lock")));
+    }
+
+    @Test
     void diskFullLeavesNoPartialFile(@TempDir Path cache) throws IOException {
         HubClient c = new HubClient(settings(cache), null, dir -> 4096);
         HubException e = assertThrows(HubException.class, () -> c.model(HubId.parse("org/tiny")));
