@@ -499,7 +499,8 @@ public final class HubClient {
         boolean append = code == 206 && have > 0;
         if (!append && have > 0) t.restart(0);
         byte[] buf = new byte[1 << 16];
-        try (InputStream in = r.body();
+        Stall stall = new Stall(r.body(), settings.downloadTimeout().toMillis());
+        try (stall; InputStream in = r.body();
              FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             long written = append ? have : 0;
@@ -508,8 +509,10 @@ public final class HubClient {
                 try {
                     n = in.read(buf);
                 } catch (IOException e) {
-                    throw new Dropped(reason(e));
+                    throw new Dropped(stall.fired() ? stall.message() : reason(e));
                 }
+                if (stall.fired()) throw new Dropped(stall.message());
+                stall.progress();
                 if (n < 0) break;
                 if (written + n > m.size()) throw new HubException(id + "/" + m.file() + ": the server sent more than the "
                         + m.size() + " bytes announced");
@@ -527,6 +530,63 @@ public final class HubClient {
             }
             if (written < m.size()) throw new Dropped("connection closed at " + written + " of " + m.size() + " bytes");
             return written;
+        }
+    }
+
+    /**
+     * Cuts a body that receives nothing for {@code millis} (java.net.http has no read timeout for streamed
+     * bodies): closing the stream makes the blocked read return, and the download resumes with a Range request.
+     */
+    private static final class Stall implements AutoCloseable {
+        private final InputStream body;
+        private final long millis;
+        private volatile long last = System.nanoTime();
+        private volatile boolean fired, done;
+        private final Thread watchdog;
+
+        Stall(InputStream body, long millis) {
+            this.body = body;
+            this.millis = millis;
+            watchdog = new Thread(this::watch, "hub-download-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
+
+        private void watch() {
+            while (!done) {
+                try {
+                    Thread.sleep(Math.max(10, Math.min(1000, millis / 4)));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (!done && (System.nanoTime() - last) / 1_000_000 > millis) {
+                    fired = true;
+                    try {
+                        body.close();
+                    } catch (IOException ignored) {
+                        // the reader sees the closed stream either way
+                    }
+                    return;
+                }
+            }
+        }
+
+        void progress() {
+            last = System.nanoTime();
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        String message() {
+            return "no data for " + millis / 1000.0 + " s (HF_HUB_DOWNLOAD_TIMEOUT)";
+        }
+
+        @Override
+        public void close() {
+            done = true;
+            watchdog.interrupt();
         }
     }
 

@@ -18,8 +18,11 @@ import java.util.Map;
  *                    (default {@code $HF_HOME/token}); null for none
  * @param offline     {@code HF_HUB_OFFLINE} (or {@code TRANSFORMERS_OFFLINE}) = 1/true/yes/on: cache only
  * @param timeout     connect and metadata timeout ({@code HF_HUB_ETAG_TIMEOUT}, default 10 s)
+ * @param downloadTimeout a download that receives nothing for this long is cut and resumed
+ *                    ({@code HF_HUB_DOWNLOAD_TIMEOUT}, default 10 s)
  */
-public record HubSettings(String endpoint, Path cache, String token, boolean offline, Duration timeout) {
+public record HubSettings(String endpoint, Path cache, String token, boolean offline, Duration timeout,
+                          Duration downloadTimeout) {
     /** Default Hub endpoint. */
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
 
@@ -30,6 +33,13 @@ public record HubSettings(String endpoint, Path cache, String token, boolean off
         if (cache == null) throw new IllegalArgumentException("cache folder is required");
         if (token != null && token.isBlank()) token = null;
         if (timeout == null || timeout.isNegative() || timeout.isZero()) timeout = Duration.ofSeconds(10);
+        if (downloadTimeout == null || downloadTimeout.isNegative() || downloadTimeout.isZero())
+            downloadTimeout = Duration.ofSeconds(10);
+    }
+
+    /** With the default download timeout (10 s). */
+    public HubSettings(String endpoint, Path cache, String token, boolean offline, Duration timeout) {
+        this(endpoint, cache, token, offline, timeout, null);
     }
 
     /** From this process's environment. */
@@ -56,25 +66,32 @@ public record HubSettings(String endpoint, Path cache, String token, boolean off
             }
         }
         boolean offline = truthy(env.get("HF_HUB_OFFLINE")) || truthy(env.get("TRANSFORMERS_OFFLINE"));
-        Duration timeout = Duration.ofSeconds(10);
-        if (set(env, "HF_HUB_ETAG_TIMEOUT")) {
-            try {
-                timeout = Duration.ofMillis((long) (Double.parseDouble(env.get("HF_HUB_ETAG_TIMEOUT")) * 1000));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("HF_HUB_ETAG_TIMEOUT must be seconds, got '" + env.get("HF_HUB_ETAG_TIMEOUT") + "'");
-            }
-        }
-        return new HubSettings(env.getOrDefault("HF_ENDPOINT", DEFAULT_ENDPOINT), cache, token, offline, timeout);
+        return new HubSettings(env.getOrDefault("HF_ENDPOINT", DEFAULT_ENDPOINT), cache, token, offline,
+                seconds(env, "HF_HUB_ETAG_TIMEOUT"), seconds(env, "HF_HUB_DOWNLOAD_TIMEOUT"));
     }
 
     /** A copy working from the cache only. */
     public HubSettings withOffline(boolean off) {
-        return new HubSettings(endpoint, cache, token, off, timeout);
+        return new HubSettings(endpoint, cache, token, off, timeout, downloadTimeout);
     }
 
     /** A copy with another token (null for anonymous). */
     public HubSettings withToken(String t) {
-        return new HubSettings(endpoint, cache, t, offline, timeout);
+        return new HubSettings(endpoint, cache, t, offline, timeout, downloadTimeout);
+    }
+
+    private static Duration seconds(Map<String, String> env, String key) {
+        if (!set(env, key)) return Duration.ofSeconds(10);
+        try {
+            return Duration.ofMillis((long) (Double.parseDouble(env.get(key).trim()) * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be seconds, got '" + env.get(key) + "'");
+        }
+    }
+
+    /** A copy cutting stalled downloads after {@code d}. */
+    public HubSettings withDownloadTimeout(Duration d) {
+        return new HubSettings(endpoint, cache, token, offline, timeout, d);
     }
 
     private static boolean set(Map<String, String> env, String k) {
@@ -92,6 +109,6 @@ public record HubSettings(String endpoint, Path cache, String token, boolean off
     @Override
     public String toString() {
         return "HubSettings[endpoint=" + endpoint + ", cache=" + cache + ", token=" + (token == null ? "none" : "set")
-                + ", offline=" + offline + ", timeout=" + timeout + "]";
+                + ", offline=" + offline + ", timeout=" + timeout + ", downloadTimeout=" + downloadTimeout + "]";
     }
 }

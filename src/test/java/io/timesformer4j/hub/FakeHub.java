@@ -48,6 +48,9 @@ final class FakeHub implements AutoCloseable {
     volatile int dropAfter = -1;
     /** CDN bodies go out in 4 parts with this pause between them (0: at once). */
     volatile int slowMillis;
+    /** The next this-many CDN GETs send half the body and then stall for {@link #stallMillis}. */
+    final AtomicInteger stallNext = new AtomicInteger();
+    volatile int stallMillis = 3000;
 
     FakeHub() throws IOException {
         hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -209,6 +212,18 @@ final class FakeHub implements AutoCloseable {
                 // leave the body short: the client sees the connection end before Content-Length bytes
                 ex.getHttpContext().getServer();
                 throw new IOException("dropped on purpose");
+            }
+            if (stallNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 && "GET".equals(ex.getRequestMethod())) {
+                ex.sendResponseHeaders(code, part.length);
+                OutputStream os = ex.getResponseBody();
+                os.write(part, 0, part.length / 2);
+                os.flush();
+                try {
+                    Thread.sleep(stallMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("stalled on purpose");
             }
             if (slowMillis > 0 && "GET".equals(ex.getRequestMethod()) && part.length >= 4) {
                 ex.sendResponseHeaders(code, part.length);

@@ -179,6 +179,20 @@ class HubClientTest {
     }
 
     @Test
+    void stalledDownloadIsCutAndResumed(@TempDir Path cache) throws IOException {
+        hub.requests.clear();
+        hub.stallNext.set(1);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path snap = client(settings(cache).withDownloadTimeout(Duration.ofMillis(500)), log).model(HubId.parse("org/tiny"));
+        byte[] want = Files.readAllBytes(modelDir.resolve("model.safetensors"));
+        assertArrayEquals(want, Files.readAllBytes(snap.resolve("model.safetensors")));
+        List<FakeHub.Request> gets = hub.requests("cdn", "GET");
+        assertEquals(2, gets.size(), gets.toString());
+        assertEquals("bytes=" + want.length / 2 + "-", gets.get(1).range());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("no data for 0.5 s"), log.toString());
+    }
+
+    @Test
     void interruptedDownloadKeepsThePartialFileAndTheNextRunResumes(@TempDir Path cache) throws IOException {
         hub.requests.clear();
         hub.dropAfter = 1000;
@@ -270,6 +284,7 @@ class HubClientTest {
         assertEquals("hf_env", e.token());
         assertEquals(home.resolve("c"), e.cache());
         assertTrue(e.offline());
+        assertEquals(Duration.ofMillis(2500), HubSettings.fromEnvironment(Map.of("HF_HUB_DOWNLOAD_TIMEOUT", "2.5")).downloadTimeout());
         assertEquals(Path.of("/x/huggingface/hub"), HubSettings.fromEnvironment(Map.of("XDG_CACHE_HOME", "/x")).cache());
         assertEquals(HubSettings.DEFAULT_ENDPOINT, HubSettings.fromEnvironment(Map.of()).endpoint());
     }
