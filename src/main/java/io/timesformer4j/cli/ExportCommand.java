@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
                 + "(B, T, C, H, W) normalised, T/H/W of the model's config; parameters under the Hugging Face names.",
                 "For ONNX, export the Hugging Face model dir with Python tools (docs/api.md)."})
 public final class ExportCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "MODEL",
+    @Option(names = "--model", required = true, paramLabel = "<model>",
             description = "Model dir (e.g. RUN/best), .pyth file, or Hugging Face Hub id org/name[@revision].")
     Path model;
-    @Option(names = "--torchscript", required = true, paramLabel = "FILE", description = "TorchScript archive to write (.pt).")
+    @Option(names = "--torchscript", required = true, paramLabel = "<file>", description = "TorchScript archive to write (.pt).")
     Path torchscript;
 
     @picocli.CommandLine.Spec
@@ -40,6 +40,6 @@ public final class ExportCommand implements Callable<Integer> {
         out().println("wrote " + torchscript + " (TorchScript, " + m.config().attentionType().name().toLowerCase(java.util.Locale.ROOT)
                 + ", input (B, " + m.config().numFrames() + ", " + m.config().numChannels() + ", " + m.config().imageSize() + ", "
                 + m.config().imageSize() + "))");
-        return 0;
+        return ExitCode.OK.code;
     }
 }

@@ -23,14 +23,14 @@ import picocli.CommandLine.Parameters;
                 "A video that cannot be read gets an 'error: PATH: reason' line on stderr and no row; the exit code is "
                 + "1 when no video could be read."})
 public final class FeaturesCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "MODEL",
+    @Option(names = "--model", required = true, paramLabel = "<model>",
             description = "Model dir (e.g. RUN/best), .pyth file, or Hugging Face Hub id org/name[@revision].")
     Path model;
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write.")
+    @Option(names = "--out", required = true, paramLabel = "<file>", description = "safetensors file to write.")
     Path out;
-    @Parameters(arity = "1..*", paramLabel = "VIDEO", description = "Video files or frame folders.")
+    @Parameters(arity = "1..*", paramLabel = "<video>", description = "Video files or frame folders.")
     List<Path> videos;
-    @Option(names = "--views", defaultValue = "1x1", paramLabel = "TxS", description = "Test views averaged per video (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--views", defaultValue = "1x1", paramLabel = "<views>", description = "Test views averaged per video (default: ${DEFAULT-VALUE}).")
     String views;
 
     @picocli.CommandLine.Mixin
@@ -65,7 +65,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                 }
             }
         }
-        if (rows.isEmpty()) return 1;
+        if (rows.isEmpty()) return ExitCode.NOTHING_READ.code;
         float[] flat = new float[rows.size() * d];
         for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, flat, i * d, d);
         Map<String, String> meta = new LinkedHashMap<>();
@@ -79,6 +79,6 @@ public final class FeaturesCommand implements Callable<Integer> {
             SafeTensors.write(out, t, meta);
         }
         out().println("wrote " + out + ": features (" + rows.size() + ", " + d + ")");
-        return 0;
+        return ExitCode.OK.code;
     }
 }

@@ -35,18 +35,18 @@ public final class PredictCommand implements Callable<Integer> {
     /** One video's timeline in {@code --json}. */
     record Timeline(String path, List<Window> windows, String error) {}
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL",
+    @Option(names = "--model", required = true, paramLabel = "<model>",
             description = "Model dir (e.g. RUN/best), .pyth file, or Hugging Face Hub id org/name[@revision].")
     Path model;
-    @Parameters(arity = "1..*", paramLabel = "VIDEO", description = "Video files or frame folders.")
+    @Parameters(arity = "1..*", paramLabel = "<video>", description = "Video files or frame folders.")
     List<Path> videos;
-    @Option(names = "--top-k", defaultValue = "5", description = "Labels per video (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-k", paramLabel = "<top-k>", defaultValue = "5", description = "Labels per video (default: ${DEFAULT-VALUE}).")
     int topK;
-    @Option(names = "--views", defaultValue = "1x1", paramLabel = "TxS", description = "Test views, as in evaluate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--views", defaultValue = "1x1", paramLabel = "<views>", description = "Test views, as in evaluate (default: ${DEFAULT-VALUE}).")
     String views;
-    @Option(names = "--window", paramLabel = "DURATION", description = "Timeline: window length, e.g. 2s, 1500ms, 0.5m.")
+    @Option(names = "--window", paramLabel = "<duration>", description = "Timeline: window length, e.g. 2s, 1500ms, 0.5m.")
     String window;
-    @Option(names = "--stride", paramLabel = "DURATION", description = "Timeline: distance between window starts (default: the window).")
+    @Option(names = "--stride", paramLabel = "<duration>", description = "Timeline: distance between window starts (default: the window).")
     String stride;
     @Option(names = "--json", description = "One JSON array with every video's result (probabilities as float32).")
     boolean json;
@@ -102,7 +102,7 @@ public final class PredictCommand implements Callable<Integer> {
                 for (Label l : r.top()) out().printf(Locale.ROOT, "  %-24s %.4f%n", l.label(), l.probability());
             }
         }
-        return results.stream().anyMatch(r -> r.error() == null) ? 0 : 1;
+        return (results.stream().anyMatch(r -> r.error() == null) ? ExitCode.OK : ExitCode.NOTHING_READ).code;
     }
 
     private int timeline(VideoClassifier c, Duration w, Duration s) throws Exception {
@@ -123,7 +123,7 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         if (json) out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
-        return out.stream().anyMatch(r -> r.error() == null) ? 0 : 1;
+        return (out.stream().anyMatch(r -> r.error() == null) ? ExitCode.OK : ExitCode.NOTHING_READ).code;
     }
 
     private static String reason(ClassifierException e, Path v) {

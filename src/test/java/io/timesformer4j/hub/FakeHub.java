@@ -209,8 +209,12 @@ final class FakeHub implements AutoCloseable {
                 int n = dropAfter >= 0 ? Math.min(dropAfter, part.length) : part.length / 2;
                 os.write(part, 0, n);
                 os.flush();
+                try {
+                    Thread.sleep(200);     // let the client take what was sent before the connection goes
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 // leave the body short: the client sees the connection end before Content-Length bytes
-                ex.getHttpContext().getServer();
                 throw new IOException("dropped on purpose");
             }
             if (stallNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 && "GET".equals(ex.getRequestMethod())) {

@@ -174,7 +174,8 @@ class HubClientTest {
         List<FakeHub.Request> gets = hub.requests("cdn", "GET");
         assertEquals(2, gets.size(), gets.toString());
         assertNull(gets.get(0).range());
-        assertEquals("bytes=" + want.length / 2 + "-", gets.get(1).range());
+        // the server sent half before dropping; what reached the client before the reset is kept and resumed from
+        assertTrue(resumedAt(gets.get(1)) > 0 && resumedAt(gets.get(1)) <= want.length / 2, gets.toString());
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("connection lost at"), log.toString());
     }
 
@@ -188,7 +189,7 @@ class HubClientTest {
         assertArrayEquals(want, Files.readAllBytes(snap.resolve("model.safetensors")));
         List<FakeHub.Request> gets = hub.requests("cdn", "GET");
         assertEquals(2, gets.size(), gets.toString());
-        assertEquals("bytes=" + want.length / 2 + "-", gets.get(1).range());
+        assertTrue(resumedAt(gets.get(1)) > 0 && resumedAt(gets.get(1)) <= want.length / 2, gets.toString());
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("no data for 0.5 s"), log.toString());
     }
 
@@ -208,7 +209,7 @@ class HubClientTest {
         byte[] want = Files.readAllBytes(modelDir.resolve("model.safetensors"));
         Path partial = cache.resolve("models--org--tiny/blobs").resolve(FakeHub.sha256(want) + ".incomplete");
         long have = Files.size(partial);
-        assertEquals(1000L * (HubClient.RESUMES + 1), have);
+        assertTrue(have > 0 && have <= 1000L * (HubClient.RESUMES + 1), "kept what arrived: " + have);
         assertFalse(Files.exists(cache.resolve("models--org--tiny/snapshots").resolve(commit).resolve("model.safetensors")));
         hub.requests.clear();
         Path snap = client(settings(cache), new ByteArrayOutputStream()).model(HubId.parse("org/tiny"));
@@ -268,6 +269,11 @@ class HubClientTest {
         try (var s = Files.walk(cache)) {
             assertTrue(s.noneMatch(p -> p.toString().endsWith(".incomplete") || p.toString().endsWith("model.safetensors")));
         }
+    }
+
+    static long resumedAt(FakeHub.Request r) {
+        assertTrue(r.range() != null && r.range().startsWith("bytes=") && r.range().endsWith("-"), String.valueOf(r));
+        return Long.parseLong(r.range().substring(6, r.range().length() - 1));
     }
 
     @Test
