@@ -26,7 +26,7 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "<model>",
             description = "Model dir (e.g. RUN/best), .pyth file, or Hugging Face Hub id org/name[@revision].")
     Path model;
-    @Option(names = "--out", required = true, paramLabel = "<file>", description = "safetensors file to write.")
+    @Option(names = "--out", required = true, paramLabel = "<file>", description = "Safetensors file to write (tensor features, metadata paths).")
     Path out;
     @Parameters(arity = "1..*", paramLabel = "<video>", description = "Video files or frame folders.")
     List<Path> videos;
