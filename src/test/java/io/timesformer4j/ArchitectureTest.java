@@ -20,16 +20,19 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     /** Package -> the project packages it may use. {@code model} is a leaf beside {@code data}. */
-    static final Map<String, Set<String>> ALLOWED = Map.of(
-            "runtime", Set.of(),
-            "video", Set.of("runtime"),
-            "data", Set.of("runtime", "video"),
-            "model", Set.of("runtime"),
-            "eval", Set.of("runtime", "video", "data", "model"),
-            "train", Set.of("runtime", "video", "data", "model", "eval"),
-            "run", Set.of("runtime", "video", "data", "model", "eval", "train"),
-            "app", Set.of("runtime", "video", "data", "model", "eval", "train", "run"),
-            "cli", Set.of("runtime", "video", "data", "model", "eval", "train", "run", "app"));
+    static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            Map.entry("runtime", Set.of()),
+            Map.entry("video", Set.of("runtime")),
+            Map.entry("data", Set.of("runtime", "video")),
+            Map.entry("model", Set.of("runtime")),
+            Map.entry("eval", Set.of("runtime", "video", "data", "model")),
+            Map.entry("train", Set.of("runtime", "video", "data", "model", "eval")),
+            Map.entry("run", Set.of("runtime", "video", "data", "model", "eval", "train")),
+            Map.entry("app", Set.of("runtime", "video", "data", "model", "eval", "train", "run")),
+            Map.entry("hub", Set.of()),
+            Map.entry("export", Set.of("runtime", "model")),
+            Map.entry("api", Set.of("runtime", "video", "data", "model", "hub", "run")),
+            Map.entry("cli", Set.of("runtime", "video", "data", "model", "eval", "train", "run", "app", "hub", "export", "api")));
 
     private static final Pattern REF = Pattern.compile("\\bio\\.timesformer4j\\.([a-z]+)\\.");
 
