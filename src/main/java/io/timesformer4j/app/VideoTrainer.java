@@ -181,6 +181,7 @@ public final class VideoTrainer {
         BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed);
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
         TrainingRun run = new TrainingRun(rd, trainer).output(out).problems(problems).checkpoints(session.checkpoints())
+                .chance(1.0 / labels.size())
                 .bestModel(dir -> ModelDir.save(model, prep, dir));
         Optional<Path> from = !resume ? Optional.empty()
                 : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);

@@ -70,7 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
     int accumulate = 1;
     @Option(names = "--precision", paramLabel = "<precision>", description = "Forward precision: fp32 or bf16 (CPU autocast; faster with AVX512-BF16/AMX) (default: ${DEFAULT-VALUE}).")
     String precision = "fp32";
-    @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, or ImageNet ViT; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
+    @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, ImageNet ViT, or Hub id org/name[@revision]; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
     Path init;
     @Option(names = "--val-split", paramLabel = "<val-split>", description = "Fraction held out for validation, random by --seed; 0 = none (default: ${DEFAULT-VALUE}).")
     double valSplit = 0.2;
@@ -138,6 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+        init = ModelArgs.resolve(init, spec);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
         RunDir.of(run).refuseExistingRun();
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
