@@ -11,11 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.CompilationUnit;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.QualifiedName;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Writes a model as a TorchScript archive ({@code .pt}) that {@code torch.jit.load} (Python), {@code
@@ -40,9 +44,19 @@ public final class TorchScriptExport {
 
     private TorchScriptExport() {}
 
-    /** Exports {@code model} (eval-mode semantics: no dropout, no drop path) to {@code out}, atomically. */
+    /**
+     * Exports {@code model} (eval-mode semantics: no dropout, no drop path) to {@code out}, atomically. Before
+     * writing, the scripted module and the eager model run on the same random clip; an export that does not
+     * reproduce the model (a model option the script does not implement) is refused with the difference.
+     */
     public static void save(TimeSformer model, Path out) throws IOException {
-        JitModule m = build(model);
+        JitModule m;
+        try {
+            m = build(model);
+        } catch (RuntimeException e) {
+            throw new IOException(out + ": cannot script this model (" + firstLine(e.getMessage()) + ")", e);
+        }
+        selfCheck(model, m, out);
         Path abs = out.toAbsolutePath();
         if (abs.getParent() != null) Files.createDirectories(abs.getParent());
         Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
@@ -53,6 +67,35 @@ public final class TorchScriptExport {
             throw new IOException(out + ": cannot write the TorchScript archive (" + firstLine(e.getMessage()) + ")", e);
         }
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Scripted and eager outputs on one random clip of the config's shape must agree to float rounding. */
+    static void selfCheck(TimeSformer model, JitModule m, Path out) throws IOException {
+        TimesformerConfig c = model.config();
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            boolean wasTraining = model.is_training();
+            model.eval();
+            Tensor probe = model.stateDict().get("classifier.weight");
+            Tensor x = torch.randn(1, c.numFrames(), c.numChannels(), c.imageSize(), c.imageSize())
+                    .to(probe.scalar_type().intern());
+            Tensor want = model.forward(x);
+            Tensor got;
+            try {
+                got = m.forward(new IValueVector(new IValue(x))).toTensor();
+            } catch (RuntimeException e) {
+                throw new IOException(out + ": the scripted module fails on a (1, " + c.numFrames() + ", " + c.numChannels()
+                        + ", " + c.imageSize() + ", " + c.imageSize() + ") clip: " + firstLine(e.getMessage())
+                        + " (a model option the TorchScript export does not support)", e);
+            } finally {
+                if (wasTraining) model.train(true);
+            }
+            double diff = got.sub(want).abs().max().item_double();
+            double scale = Math.max(1.0, want.abs().max().item_double());
+            if (!(diff <= 1e-4 * scale))
+                throw new IOException(out + ": the scripted module does not reproduce the model (max |logit difference| "
+                        + String.format(Locale.ROOT, "%.3g", diff) + "): a model option the TorchScript export does not "
+                        + "support; nothing written");
+        }
     }
 
     /** The scripted module, in eval mode. */

@@ -87,6 +87,22 @@ class TorchScriptExportTest {
         }
     }
 
+    /** The export's self-check refuses a script that does not compute the model (here: another model's weights). */
+    @Test
+    void selfCheckRefusesAScriptThatDiffersFromTheModel(@TempDir Path tmp) {
+        torch.manual_seed(2);
+        TimeSformer a = new TimeSformer(Presets.get("tiny", null)), b = new TimeSformer(Presets.get("tiny", null));
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (Tensor p : b.stateDict().values()) p.add_(torch.randn_like(p).mul(new org.bytedeco.pytorch.Scalar(0.5)));
+        }
+        JitModule scriptOfA = TorchScriptExport.build(a);
+        Path out = tmp.resolve("x.pt");
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> TorchScriptExport.selfCheck(b, scriptOfA, out));
+        assertTrue(e.getMessage().startsWith(out + ": the scripted module does not reproduce the model"), e.getMessage());
+        assertTrue(!Files.exists(out));
+    }
+
     /** The CLI writes the archive; if python3 with torch is installed, torch.jit.load reproduces the fixture logits. */
     @ParameterizedTest
     @ValueSource(strings = {"tiny_divided_space_time"})
