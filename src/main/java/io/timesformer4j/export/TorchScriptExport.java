@@ -11,11 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.CompilationUnit;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.QualifiedName;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Writes a model as a TorchScript archive ({@code .pt}) that {@code torch.jit.load} (Python), {@code
@@ -40,9 +44,19 @@ public final class TorchScriptExport {
 
     private TorchScriptExport() {}
 
-    /** Exports {@code model} (eval-mode semantics: no dropout, no drop path) to {@code out}, atomically. */
+    /**
+     * Exports {@code model} (eval-mode semantics: no dropout, no drop path) to {@code out}, atomically. Before
+     * writing, the scripted module and the eager model run on the same random clip; an export that does not
+     * reproduce the model (a model option the script does not implement) is refused with the difference.
+     */
     public static void save(TimeSformer model, Path out) throws IOException {
-        JitModule m = build(model);
+        JitModule m;
+        try {
+            m = build(model);
+        } catch (RuntimeException e) {
+            throw new IOException(out + ": cannot script this model (" + firstLine(e.getMessage()) + ")", e);
+        }
+        selfCheck(model, m, out);
         Path abs = out.toAbsolutePath();
         if (abs.getParent() != null) Files.createDirectories(abs.getParent());
         Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
@@ -55,8 +69,48 @@ public final class TorchScriptExport {
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Scripted and eager outputs on one random clip of the config's shape must agree to float rounding. */
+    static void selfCheck(TimeSformer model, JitModule m, Path out) throws IOException {
+        TimesformerConfig c = model.config();
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            boolean wasTraining = model.is_training();
+            model.eval();
+            Tensor probe = model.stateDict().get("classifier.weight");
+            Tensor x = torch.randn(1, c.numFrames(), c.numChannels(), c.imageSize(), c.imageSize())
+                    .to(probe.scalar_type().intern());
+            Tensor want = model.forward(x);
+            Tensor got;
+            try {
+                got = m.forward(new IValueVector(new IValue(x))).toTensor();
+            } catch (RuntimeException e) {
+                throw new IOException(out + ": the scripted module fails on a (1, " + c.numFrames() + ", " + c.numChannels()
+                        + ", " + c.imageSize() + ", " + c.imageSize() + ") clip: " + firstLine(e.getMessage())
+                        + " (a model option the TorchScript export does not support)", e);
+            } finally {
+                if (wasTraining) model.train(true);
+            }
+            double diff = got.sub(want).abs().max().item_double();
+            double scale = Math.max(1.0, want.abs().max().item_double());
+            if (!(diff <= 1e-4 * scale))
+                throw new IOException(out + ": the scripted module does not reproduce the model (max |logit difference| "
+                        + String.format(Locale.ROOT, "%.3g", diff) + "): a model option the TorchScript export does not "
+                        + "support; nothing written");
+        }
+    }
+
     /** The scripted module, in eval mode. */
     public static JitModule build(TimeSformer model) {
+        // tubelet_size and input_transform (model options beyond the official model) appear in config.json only
+        // when they differ from the official default
+        var json = model.config().toJson();
+        return build(model, json.path("tubelet_size").asInt(1), json.path("input_transform").asText("none"));
+    }
+
+    /**
+     * The scripted module for {@code k} frames per token (a Conv3d patch embedding when {@code k > 1}) and an
+     * input transform ({@code none}, {@code temporal_residual}, {@code frame_difference}) applied first.
+     */
+    static JitModule build(TimeSformer model, int k, String transform) {
         TimesformerConfig c = model.config();
         Map<String, Tensor> sd = model.stateDict();
         CompilationUnit cu = new CompilationUnit();
@@ -140,18 +194,38 @@ public final class TorchScriptExport {
         f.add("def features(self, pixel_values: Tensor) -> Tensor:");
         f.add("    assert pixel_values.dim() == 5, \"pixel_values must be (B, T, C, H, W)\"");
         f.add("    b = pixel_values.size(0)");
-        f.add("    t = pixel_values.size(1)");
+        f.add("    frames = pixel_values.size(1)");
         f.add("    c = pixel_values.size(2)");
         f.add("    h = pixel_values.size(3)");
         f.add("    w = pixel_values.size(4)");
-        if (spaceOnly) f.add("    assert c == %d and h == %d and w == %d, \"pixel_values must be (B, T, %d, %d, %d)\""
-                .formatted(ch, img, img, ch, img, img));
-        else f.add("    assert t == %d and c == %d and h == %d and w == %d, \"pixel_values must be (B, %d, %d, %d, %d)\""
+        if (spaceOnly) f.add(("    assert c == %d and h == %d and w == %d and frames %% %d == 0, \"pixel_values must be (B, T, %d, %d, %d)"
+                + " with T a multiple of the tubelet size %d\"").formatted(ch, img, img, k, ch, img, img, k));
+        else f.add("    assert frames == %d and c == %d and h == %d and w == %d, \"pixel_values must be (B, %d, %d, %d, %d)\""
                 .formatted(frames, ch, img, img, frames, ch, img, img));
+        f.add("    t = frames // %d".formatted(k));                                             // T' temporal positions
+        switch (transform) {                                                                   // as TimeSformer.transformInput
+            case "none" -> f.add("    x_in = pixel_values");
+            case "temporal_residual" -> f.add("    x_in = pixel_values - pixel_values.mean([1], True)");
+            case "frame_difference" -> {
+                f.add("    if frames < 2:");
+                f.add("        x_in = torch.zeros_like(pixel_values)");
+                f.add("    else:");
+                f.add("        x_in = torch.cat([pixel_values.narrow(1, 1, frames - 1) - pixel_values.narrow(1, 0, frames - 1),"
+                        + " torch.zeros_like(pixel_values.narrow(1, 0, 1))], 1)");
+            }
+            default -> throw new IllegalArgumentException("input_transform '" + transform + "' is not supported by the export");
+        }
         f.add("    proj = self.timesformer.embeddings.patch_embeddings.projection");
-        f.add("    x = torch.conv2d(pixel_values.reshape(b * t, c, h, w), proj.weight, proj.bias, [%d, %d])".formatted(p, p));
-        f.add("    x = x.flatten(2, -1).transpose(1, 2)");                                         // (B*T, N, D)
-        f.add("    n = x.size(1)");
+        if (k == 1) {
+            f.add("    x = torch.conv2d(x_in.reshape(b * t, c, h, w), proj.weight, proj.bias, [%d, %d])".formatted(p, p));
+            f.add("    x = x.flatten(2, -1).transpose(1, 2)");                                     // (B*T, N, D)
+            f.add("    n = x.size(1)");
+        } else {
+            f.add("    x = torch.conv3d(x_in.transpose(1, 2), proj.weight, proj.bias, [%d, %d, %d])".formatted(k, p, p));
+            f.add("    x = x.flatten(3, -1)");                                                     // (B, D, T', N)
+            f.add("    n = x.size(3)");
+            f.add("    x = x.permute(0, 2, 3, 1).reshape(b * t, n, %d)".formatted(d));             // (B*T', N, D)
+        }
         f.add("    x = torch.cat([self.timesformer.embeddings.cls_token.expand(b * t, 1, %d), x], 1)".formatted(d));
         f.add("    x = x + self.timesformer.embeddings.position_embeddings");                       // (B*T, 1+N, D)
         if (!spaceOnly) {

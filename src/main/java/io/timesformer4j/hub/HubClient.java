@@ -293,6 +293,10 @@ public final class HubClient {
     }
 
     private HubException accessDenied(HubId id, int code, String err) {
+        if (err.equals("RepositoryNotFound"))      // what the Hub answers anonymous requests for unknown and private repos
+            return new HubException(id + ": repository not found on " + settings.endpoint() + " (HTTP " + code + "), or private: "
+                    + (settings.token() == null ? "check the id, or set HF_TOKEN to a token with read access"
+                    : "check the id; the token in HF_TOKEN has no access to it"));
         String what = err.equals("GatedRepo") ? "gated" : "private or gated";
         return new HubException(id + ": HTTP " + code + ", the repository is " + what + " (or does not exist): "
                 + (settings.token() == null

@@ -87,6 +87,46 @@ class TorchScriptExportTest {
         }
     }
 
+    /**
+     * The input transforms in the script ({@code input_transform} of config.json) compute the documented
+     * clip transform before the official forward: scripted(x) = eager(transform(x)).
+     */
+    @Test
+    void inputTransformsInTheScript() {
+        torch.manual_seed(4);
+        TimeSformer model = new TimeSformer(Presets.get("tiny", null));
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (Tensor p : model.stateDict().values()) p.add_(torch.randn_like(p).mul(new org.bytedeco.pytorch.Scalar(0.3)));
+            model.eval();
+            Tensor x = torch.randn(2, 4, 3, 32, 32);
+            Tensor residual = x.sub(x.mean(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
+            Tensor diff = torch.cat(new org.bytedeco.pytorch.TensorVector(x.narrow(1, 1, 3).sub(x.narrow(1, 0, 3)),
+                    torch.zeros_like(x.narrow(1, 0, 1))), 1);
+            assertTrue(maxDiff(run(TorchScriptExport.build(model, 1, "none"), "forward", x), model.forward(x)) < 1e-5);
+            assertTrue(maxDiff(run(TorchScriptExport.build(model, 1, "temporal_residual"), "forward", x), model.forward(residual)) < 1e-5);
+            assertTrue(maxDiff(run(TorchScriptExport.build(model, 1, "frame_difference"), "forward", x), model.forward(diff)) < 1e-5);
+            assertTrue(maxDiff(model.forward(residual), model.forward(x)) > 1e-3, "the transforms change the answer");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> TorchScriptExport.build(model, 1, "optical_flow"));
+        }
+    }
+
+    /** The export's self-check refuses a script that does not compute the model (here: another model's weights). */
+    @Test
+    void selfCheckRefusesAScriptThatDiffersFromTheModel(@TempDir Path tmp) {
+        torch.manual_seed(2);
+        TimeSformer a = new TimeSformer(Presets.get("tiny", null)), b = new TimeSformer(Presets.get("tiny", null));
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (Tensor p : b.stateDict().values()) p.add_(torch.randn_like(p).mul(new org.bytedeco.pytorch.Scalar(0.5)));
+        }
+        JitModule scriptOfA = TorchScriptExport.build(a);
+        Path out = tmp.resolve("x.pt");
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> TorchScriptExport.selfCheck(b, scriptOfA, out));
+        assertTrue(e.getMessage().startsWith(out + ": the scripted module does not reproduce the model"), e.getMessage());
+        assertTrue(!Files.exists(out));
+    }
+
     /** The CLI writes the archive; if python3 with torch is installed, torch.jit.load reproduces the fixture logits. */
     @ParameterizedTest
     @ValueSource(strings = {"tiny_divided_space_time"})

@@ -51,6 +51,8 @@ final class FakeHub implements AutoCloseable {
     /** The next this-many CDN GETs send half the body and then stall for {@link #stallMillis}. */
     final AtomicInteger stallNext = new AtomicInteger();
     volatile int stallMillis = 3000;
+    /** Answer unknown repos as the real Hub does for anonymous requests: 401 RepositoryNotFound. */
+    volatile boolean unknownAs401;
 
     FakeHub() throws IOException {
         hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -155,7 +157,7 @@ final class FakeHub implements AutoCloseable {
             Map<String, Map<String, byte[]>> commits = repos.get(repo);
             if (commits == null) {
                 ex.getResponseHeaders().set("X-Error-Code", "RepositoryNotFound");
-                send(ex, 404, null);
+                send(ex, unknownAs401 && ex.getRequestHeaders().getFirst("Authorization") == null ? 401 : 404, null);
                 return;
             }
             String commit = commits.containsKey(rev) ? rev : branches.get(repo).get(rev);

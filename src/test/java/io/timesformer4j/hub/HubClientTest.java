@@ -139,6 +139,14 @@ class HubClientTest {
         HubClient c = client(settings(cache), new ByteArrayOutputStream());
         HubException unknown = assertThrows(HubException.class, () -> c.model(HubId.parse("org/nope")));
         assertTrue(unknown.getMessage().startsWith("org/nope: repository not found"), unknown.getMessage());
+        hub.unknownAs401 = true;
+        try {
+            HubException anon = assertThrows(HubException.class, () -> c.model(HubId.parse("org/nope")));
+            assertTrue(anon.getMessage().startsWith("org/nope: repository not found on " + hub.endpoint() + " (HTTP 401), or private")
+                    && anon.getMessage().contains("set HF_TOKEN"), anon.getMessage());
+        } finally {
+            hub.unknownAs401 = false;
+        }
         HubException rev = assertThrows(HubException.class, () -> c.model(HubId.parse("org/tiny@v9")));
         assertTrue(rev.getMessage().contains("revision 'v9' not found"), rev.getMessage());
         HubException noModel = assertThrows(HubException.class, () -> c.model(HubId.parse("org/nomodel")));
