@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 DemoCommand.class,
+                SynthCommand.class,
                 ExtractCommand.class,
         })
 public final class Main implements Runnable {
@@ -23,7 +24,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static CommandLine commandLine() {

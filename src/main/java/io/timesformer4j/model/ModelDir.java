@@ -1,5 +1,6 @@
 package io.timesformer4j.model;
 
+import io.timesformer4j.runtime.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -61,9 +62,6 @@ public final class ModelDir {
      */
     public static LoadedModel load(Path path) throws IOException {
         if (!Files.exists(path)) throw new WeightsException(path + ": no such file or directory");
-        Path runModel = trainingRunModel(path);
-        if (runModel != null) throw new WeightsException(path + ": a training run folder, not a model dir; its best model is "
-                + runModel);
         Map<String, Tensor> sd = StateDicts.toHfNames(StateDicts.read(path));
         Path cfgPath = configPath(path);
         if (cfgPath == null && Files.isDirectory(path))
@@ -87,20 +85,6 @@ public final class ModelDir {
         StateDicts.load(model, sd, true, path.toString());
         model.eval();
         return new LoadedModel(model, config, pre);
-    }
-
-    /**
-     * {@code RUN/best} when {@code dir} is a training run folder ({@code run.json}, {@code best/}) or its
-     * {@code checkpoint/} (weights without a config.json): the usual slip of passing the run instead of its model.
-     */
-    private static Path trainingRunModel(Path dir) {
-        if (!Files.isDirectory(dir) || Files.isRegularFile(dir.resolve("config.json"))) return null;
-        Path abs = dir.toAbsolutePath().normalize();
-        for (Path run : new Path[] {abs, abs.getParent()}) {
-            if (run != null && Files.isRegularFile(run.resolve("run.json")) && Files.isRegularFile(run.resolve("best/config.json")))
-                return run.resolve("best");
-        }
-        return null;
     }
 
     private static Path configPath(Path p) {

@@ -42,7 +42,7 @@ import static org.bytedeco.pytorch.global.torch.zeros_like;
  * {@code tubelet_size} {@code k > 1} embeds each {@code (k, p, p)} cube of {@code k} consecutive frames with a
  * Conv3d (ViViT's tubelets, VideoMAE's 2x16x16 cubes), so there are {@code T' = T/k} temporal positions and
  * every token sees motion from the first step; {@code input_transform} (see {@link InputTransform}) is applied
- * to the clip before the patch embedding.
+ * to the clip before the patch embedding. Below, {@code T} in token shapes means {@code T'}.
  */
 public final class TimeSformer extends Module {
     private final TimesformerConfig config;
@@ -124,18 +124,69 @@ public final class TimeSformer extends Module {
      * {@code keepHiddenStates}; {@code pooledPrenorm} is non-null only for space-only attention.
      */
     public Outputs forwardWithOutputs(Tensor pixelValues, boolean keepHiddenStates) {
-        if (pixelValues.dim() != 5)
-            throw new IllegalArgumentException("pixel_values must be (B, T, C, H, W), got " + shape(pixelValues));
-        long b = pixelValues.size(0), frames = pixelValues.size(1), c = pixelValues.size(2);
+        checkInput(pixelValues);
+        long b = pixelValues.size(0), t = pixelValues.size(1) / config.tubeletSize();               // T'
+        int p = config.patchSize();
+        long n = (pixelValues.size(3) / p) * (pixelValues.size(4) / p);
+        Tensor x = embed(pixelValues, null);                                // (B, 1+N*T, D) or (B*T, 1+N, D)
+        Tensor embeddings = x;
+        List<Tensor> hidden = new ArrayList<>();
+        x = encode(x, b, t, keepHiddenStates ? hidden : null);
+        Tensor sequence = x;
+        long d = config.hiddenSize();
+        Tensor pooled = null;
+        if (config.attentionType() == AttentionType.SPACE_ONLY) {
+            pooled = x.reshape(b, t, n + 1, d).mean(new long[] {1}, false, new ScalarTypeOptional());   // (B, 1+N, D)
+            x = pooled;
+        }
+        Tensor last = norm.forward(x);
+        Tensor clsFeature = last.select(1, 0);                                                         // (B, D)
+        return new Outputs(embeddings, hidden, sequence, pooled, last, clsFeature, classifier.forward(clsFeature));
+    }
+
+    /** The encoder run on the visible tubes only (see {@link #forwardVisible}). */
+    public record VisibleOutputs(Tensor embeddings, List<Tensor> hiddenStates, Tensor sequenceOutput, Tensor tokens) {}
+
+    /**
+     * The encoder on a tube-masked clip: only the patches at the spatial positions {@code visible (B, Nv)}
+     * (int64, each row sorted ascending, the same positions in every frame) enter the transformer. Embeddings are
+     * those of the full forward, gathered: {@code (B, 1+Nv*T, D)} for divided/joint attention (position and time
+     * embeddings of the kept tokens), {@code (B*T, 1+Nv, D)} for space-only. Every block is the unchanged
+     * {@link TimesformerLayer}: divided attention is then temporal attention over the T tokens of each visible
+     * position and spatial attention over the Nv visible positions (and CLS) of each frame, joint attention is
+     * over all 1+Nv*T tokens. With every position visible this is exactly {@link #forwardWithOutputs}.
+     *
+     * @return the embeddings, the per-block outputs (when {@code keepHiddenStates}), the last block's output and
+     *         {@code tokens (B, T, Nv, D)}: the patch tokens after the final LayerNorm, frame-major
+     */
+    public VisibleOutputs forwardVisible(Tensor pixelValues, Tensor visible, boolean keepHiddenStates) {
+        checkInput(pixelValues);
+        if (visible.dim() != 2 || visible.size(0) != pixelValues.size(0))
+            throw new IllegalArgumentException("visible positions must be (B, Nv) with B = " + pixelValues.size(0)
+                    + ", got " + shape(visible));
+        long b = pixelValues.size(0), t = pixelValues.size(1) / config.tubeletSize(), nv = visible.size(1);   // t = T'
+        long d = config.hiddenSize();
+        Tensor x = embed(pixelValues, visible);
+        Tensor embeddings = x;
+        List<Tensor> hidden = new ArrayList<>();
+        x = encode(x, b, t, keepHiddenStates ? hidden : null);
+        Tensor last = norm.forward(x);
+        Tensor tokens = config.attentionType() == AttentionType.SPACE_ONLY
+                ? last.view(b, t, 1 + nv, d).narrow(2, 1, nv)                                    // (B, T, Nv, D)
+                : last.narrow(1, 1, nv * t).view(b, nv, t, d).permute(0, 2, 1, 3);             // (B, T, Nv, D)
+        return new VisibleOutputs(embeddings, hidden, x, tokens);
+    }
+
+    /**
+     * Patch, CLS, position and time embeddings. {@code visible (B, Nv)}: keep only these spatial positions in
+     * every frame (null: all N). Returns {@code (B, 1+Nv*T, D)} (tokens position-major, time fastest) for
+     * divided/joint attention, {@code (B*T, 1+Nv, D)} for space-only.
+     */
+    private Tensor embed(Tensor pixelValues, Tensor visible) {
+        long b = pixelValues.size(0), c = pixelValues.size(2);
         long h = pixelValues.size(3), w = pixelValues.size(4);
         int p = config.patchSize(), k = config.tubeletSize();
-        if (c != config.numChannels() || h % p != 0 || w % p != 0 || h < p || w < p)
-            throw new IllegalArgumentException("pixel_values " + shape(pixelValues) + " do not fit the model: need "
-                    + config.numChannels() + " channels and H, W multiples of the patch size " + p);
-        if (frames % k != 0)
-            throw new IllegalArgumentException("pixel_values " + shape(pixelValues) + " do not fit the model: the frame "
-                    + "count must be a multiple of the tubelet size " + k);
-        long t = frames / k;                                                                            // T' temporal positions
+        long t = pixelValues.size(1) / k;                                                              // T' positions
         long gw = w / p, n = (h / p) * gw, d = config.hiddenSize();
         boolean train = is_training();
         double drop = config.hiddenDropoutProb();
@@ -150,6 +201,13 @@ public final class TimeSformer extends Module {
         }
         x = cat(new TensorVector(clsToken.expand(b * t, 1, d), x), 1);                                  // (B*T, 1+N, D)
         x = x.add(positionEmbedding(n, h / p, gw));
+        if (visible != null) {                                        // the same positions in each of the T frames
+            long nv = visible.size(1);
+            Tensor idx = visible.view(b, 1, nv, 1).expand(b, t, nv, d);                                // (B, T, Nv, D)
+            Tensor kept = x.narrow(1, 1, n).view(b, t, n, d).gather(2, idx).view(b * t, nv, d);        // (B*T, Nv, D)
+            x = cat(new TensorVector(x.narrow(1, 0, 1), kept), 1);                                      // (B*T, 1+Nv, D)
+            n = nv;
+        }
         if (train && drop > 0) x = dropout(x, drop, true);
         if (config.attentionType() != AttentionType.SPACE_ONLY) {
             Tensor cls = x.narrow(0, 0, b).narrow(1, 0, 1);                                             // (B, 1, D)
@@ -158,21 +216,29 @@ public final class TimeSformer extends Module {
             if (train && drop > 0) tokens = dropout(tokens, drop, true);
             x = cat(new TensorVector(cls, tokens.reshape(b, n * t, d)), 1);                             // (B, 1+N*T, D)
         }
-        Tensor embeddings = x;
-        List<Tensor> hidden = new ArrayList<>();
+        return x;
+    }
+
+    /** The blocks: {@code x} as {@link #embed} returns it, same shape out; each block's output added to {@code keep}. */
+    private Tensor encode(Tensor x, long b, long t, List<Tensor> keep) {
         for (TimesformerLayer layer : layers) {
             x = layer.forward(x, b, t);
-            if (keepHiddenStates) hidden.add(x);
+            if (keep != null) keep.add(x);
         }
-        Tensor sequence = x;
-        Tensor pooled = null;
-        if (config.attentionType() == AttentionType.SPACE_ONLY) {
-            pooled = x.reshape(b, t, n + 1, d).mean(new long[] {1}, false, new ScalarTypeOptional());   // (B, 1+N, D)
-            x = pooled;
-        }
-        Tensor last = norm.forward(x);
-        Tensor clsFeature = last.select(1, 0);                                                         // (B, D)
-        return new Outputs(embeddings, hidden, sequence, pooled, last, clsFeature, classifier.forward(clsFeature));
+        return x;
+    }
+
+    private void checkInput(Tensor pixelValues) {
+        if (pixelValues.dim() != 5)
+            throw new IllegalArgumentException("pixel_values must be (B, T, C, H, W), got " + shape(pixelValues));
+        long c = pixelValues.size(2), h = pixelValues.size(3), w = pixelValues.size(4);
+        int p = config.patchSize();
+        if (c != config.numChannels() || h % p != 0 || w % p != 0 || h < p || w < p)
+            throw new IllegalArgumentException("pixel_values " + shape(pixelValues) + " do not fit the model: need "
+                    + config.numChannels() + " channels and H, W multiples of the patch size " + p);
+        if (pixelValues.size(1) % config.tubeletSize() != 0)
+            throw new IllegalArgumentException("pixel_values " + shape(pixelValues) + " do not fit the model: the frame "
+                    + "count must be a multiple of the tubelet size " + config.tubeletSize());
     }
 
     /**

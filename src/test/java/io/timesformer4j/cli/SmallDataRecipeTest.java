@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.timesformer4j.data.SyntheticMotion;
 import io.timesformer4j.train.EpochMetrics;
-import io.timesformer4j.train.MetricsLog;
+import io.timesformer4j.run.MetricsLog;
 import io.timesformer4j.model.ModelDir;
 import io.timesformer4j.model.InputTransform;
 import java.nio.file.Path;
