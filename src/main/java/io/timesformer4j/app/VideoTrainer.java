@@ -147,9 +147,11 @@ public final class VideoTrainer {
         }
         if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
+        cfg = o.model().apply(cfg);
 
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
+        o.model().initialise(model);
         if (o.init() != null && resumeFrom.isEmpty()) {
             StateDicts.LoadReport report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
             if (report.loaded().isEmpty() || !report.mismatched().isEmpty()) {
@@ -169,12 +171,16 @@ public final class VideoTrainer {
         Path skippedFile = rd.skipped();
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
+        if (o.minScale() > 0) spec = spec.withScale(o.minScale(), 1.0);
         long seed = o.train().seed();
         out.printf(Locale.ROOT, "data: %s (%s), %d classes, %d train / %d val clips, %d problems%s%n", o.data(),
                 ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
                 problems.isEmpty() ? "" : " (see " + skippedFile + ")");
-        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, %,d parameters; %s lr %s, %d epochs, batch %d%s%n",
-                o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
+        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, patch %d, tubelet %d, %s, input %s, %s init, %,d parameters; "
+                        + "%s lr %s, %d epochs, batch %d%s%n",
+                o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.patchSize(), cfg.tubeletSize(), cfg.attentionType().hfName(),
+                cfg.inputTransform().jsonName(), o.model().initScheme() == null ? "official" : o.model().initScheme(),
+                cfg.parameterCount(),
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
                 o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "");
 

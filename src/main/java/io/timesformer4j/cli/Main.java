@@ -124,6 +124,12 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Natives.ensureLoaded();
-        System.exit(commandLine().execute(args));
+        CommandLine cl = commandLine();
+        int code = cl.execute(args);
+        // the commands print through picocli's PrintWriters, which flush only on println: text printed with
+        // print() last (evaluate's frame-order table) was lost at System.exit
+        cl.getOut().flush();
+        cl.getErr().flush();
+        System.exit(code);
     }
 }

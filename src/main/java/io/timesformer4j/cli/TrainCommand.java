@@ -5,6 +5,7 @@ import io.timesformer4j.app.VideoTrainer;
 import io.timesformer4j.eval.Precision;
 import io.timesformer4j.run.TrainOptions;
 import io.timesformer4j.runtime.Natives;
+import io.timesformer4j.run.ModelOptions;
 import io.timesformer4j.train.OptimizerSpec;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
@@ -31,8 +32,10 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", paramLabel = "<run-dir>", description = "Continue a run from its last finished epoch with its saved settings, or from a kept checkpoint RUN/checkpoints/epoch-NNNN (only --epochs, --no-progress, --tensorboard, --early-stop-*, --save-every, --keep-last, --workers, --threads may be given).")
     Path resume;
-    @Option(names = "--recipe", paramLabel = "<name>", description = "Starting set of hyper-parameters: seed (default) or paper "
-            + "(SGD lr 0.005, momentum 0.9, wd 1e-4, 15 epochs, lr/10 after epochs 11 and 14). Explicit options override it.")
+    @Option(names = "--recipe", paramLabel = "<name>", description = "Starting set of hyper-parameters: seed (default), paper "
+            + "(SGD lr 0.005, momentum 0.9, wd 1e-4, 15 epochs, lr/10 after epochs 11 and 14) or small-data (from scratch on "
+            + "a few hundred clips: tubelet 2, scratch init, AdamW 1e-3 wd 0.05, 1 warm-up epoch + cosine, clip-grad 1, "
+            + "batch 8, 40 epochs, crops 80-100%%, no flips). Explicit options override it.")
     String recipe = "seed";
     @Option(names = "--preset", paramLabel = "<preset>", description = "Model preset: tiny, seed, base, hr, l (default: ${DEFAULT-VALUE}).")
     String preset = "seed";
@@ -40,11 +43,26 @@ public final class TrainCommand implements Callable<Integer> {
     int frames;
     @Option(names = "--image-size", paramLabel = "<image-size>", description = "Crop size in pixels (default: the preset's).")
     int imageSize;
-    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15).")
+    @Option(names = "--attention", paramLabel = "<attention>", description = "Attention: divided_space_time (default), joint_space_time or space_only.")
+    String attention;
+    @Option(names = "--patch-size", paramLabel = "<patch-size>", description = "Patch side in pixels (default: the preset's).")
+    int patchSize;
+    @Option(names = "--tubelet-size", paramLabel = "<tubelet-size>", description = "Frames per token: 1 = the official per-frame Conv2d (default; "
+            + "small-data: 2), k > 1 = a Conv3d over k consecutive frames.")
+    Integer tubeletSize;
+    @Option(names = "--input-transform", paramLabel = "<input-transform>", description = "Input transform: none (default), temporal_residual (frame minus the clip's mean) "
+            + "or frame_difference (x[t+1] - x[t]); applied inside the model, saved in config.json.")
+    String inputTransform;
+    @Option(names = "--init-scheme", paramLabel = "<init-scheme>", description = "Initialisation: official (default: time embeddings and temporal_fc zero) or scratch "
+            + "(both trunc-normal; small-data's choice).")
+    String initScheme;
+    @Option(names = "--min-crop-scale", paramLabel = "<min-crop-scale>", description = "Smallest train crop area as a fraction of the frame (default 0.3; small-data: 0.8).")
+    Double minCropScale;
+    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15, small-data: 40).")
     Integer epochs;
-    @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: ${DEFAULT-VALUE}).")
-    int batchSize = 2;
-    @Option(names = "--lr", paramLabel = "<lr>", description = "Base learning rate (seed: 1e-4, paper: 0.005).")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: 2, small-data: 8).")
+    Integer batchSize;
+    @Option(names = "--lr", paramLabel = "<lr>", description = "Base learning rate (seed: 1e-4, paper: 0.005, small-data: 1e-3).")
     Double lr;
     @Option(names = "--optimizer", paramLabel = "<optimizer>", description = "Optimizer: adam, adamw or sgd (seed: adam, paper: sgd).")
     String optimizer;
@@ -130,8 +148,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
         init = ModelArgs.resolve(init, spec);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
+        boolean small = recipe().equals("small-data");
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
-                batchSize, compute.workers, compute.threads, init, maxClips, config());
+                batchSize != null ? batchSize : small ? 8 : 2, compute.workers, compute.threads, init, maxClips, config(),
+                modelOptions(), minCropScale != null ? minCropScale : small ? 0.8 : 0);
         VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut());
         return 0;
     }
@@ -142,13 +162,34 @@ public final class TrainCommand implements Callable<Integer> {
                 new CheckpointPolicy(saveEvery, keepLast), resumeFrom);
     }
 
+    private String recipe() {
+        String r = recipe.toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!List.of("seed", "paper", "small-data").contains(r))
+            throw new IllegalArgumentException("unknown recipe '" + recipe + "' (seed, paper, small-data)");
+        return r;
+    }
+
+    /** Model changes: explicit options over the recipe's (small-data: tubelet 2, scratch init). */
+    ModelOptions modelOptions() {
+        boolean small = recipe().equals("small-data");
+        return new ModelOptions(attention, patchSize, tubeletSize != null ? tubeletSize : small ? 2 : 0, inputTransform,
+                initScheme != null ? initScheme : small ? "scratch" : null);
+    }
+
     /** Explicit options over the recipe's values over the seed script's. */
     TrainConfig config() {
-        boolean paper = switch (recipe.toLowerCase(Locale.ROOT)) {
-            case "seed" -> false;
-            case "paper" -> true;
-            default -> throw new IllegalArgumentException("unknown recipe '" + recipe + "' (seed, paper)");
-        };
+        String r = recipe();
+        boolean paper = r.equals("paper"), small = r.equals("small-data");
+        if (small) {
+            OptimizerSpec.Kind kind = optimizer != null ? OptimizerSpec.Kind.parse(optimizer) : OptimizerSpec.Kind.ADAMW;
+            OptimizerSpec opt = new OptimizerSpec(kind, lr != null ? lr : 1e-3, weightDecay != null ? weightDecay
+                    : kind == OptimizerSpec.Kind.ADAM ? 0 : kind == OptimizerSpec.Kind.SGD ? 1e-4 : 0.05,
+                    momentum != null ? momentum : kind == OptimizerSpec.Kind.SGD ? 0.9 : 0, nesterov);
+            ScheduleSpec sched = new ScheduleSpec(schedule != null ? ScheduleSpec.Kind.parse(schedule) : ScheduleSpec.Kind.COSINE,
+                    warmupEpochs > 0 ? warmupEpochs : 1, milestones != null ? milestones : List.of(), gamma, 0);
+            return new TrainConfig(epochs != null ? epochs : 40, opt, sched, labelSmoothing, clipGrad > 0 ? clipGrad : 1.0,
+                    accumulate, Precision.parse(precision), seed);
+        }
         OptimizerSpec base = paper ? OptimizerSpec.paper() : OptimizerSpec.seedDefault();
         OptimizerSpec.Kind kind = optimizer != null ? OptimizerSpec.Kind.parse(optimizer) : base.kind();
         double wd = weightDecay != null ? weightDecay : switch (kind) {
