@@ -320,7 +320,9 @@ public final class VideoDataset {
         } else if (Files.isDirectory(p) && !isFrameFolder(p)) {
             problems.add(new BadInput(p, "folder without frame images"));
         } else {
-            raw.add(Map.entry(p, label));
+            BadInput folder = Files.isDirectory(p) ? frameFolderProblem(p) : null;
+            if (folder != null) problems.add(folder);
+            else raw.add(Map.entry(p, label));
         }
     }
 
@@ -373,6 +375,16 @@ public final class VideoDataset {
 
     static boolean isVideoFile(Path p) {
         return Files.isRegularFile(p) && VIDEO_EXTENSIONS.contains(extension(p));
+    }
+
+    /** A frame folder with a missing frame or an empty image, checked without decoding; null when fine. */
+    private static BadInput frameFolderProblem(Path dir) {
+        try {
+            io.timesformer4j.video.VideoSource.checkFrameFolder(dir);
+            return null;
+        } catch (io.timesformer4j.video.VideoException e) {
+            return new BadInput(e.path(), e.reason());
+        }
     }
 
     static boolean isFrameFolder(Path dir) throws IOException {

@@ -79,6 +79,21 @@ final class FrameFolderSource implements VideoSource {
         return sorted;
     }
 
+    /** See {@link VideoSource#checkFrameFolder}. */
+    static void check(Path dir) throws VideoException {
+        List<Path> files = listFrames(dir);
+        if (files.isEmpty()) throw new VideoException(dir, "no frame images (prefix<number>.png|jpg, e.g. frame0001.png) in the folder");
+        checkNumbering(dir, files);
+        for (Path f : files) {
+            try {
+                if (Files.size(f) == 0) throw new VideoException(f, "empty image file (0 bytes)");
+            } catch (IOException e) {
+                if (e instanceof VideoException v) throw v;
+                throw new VideoException(f, "cannot read image (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
     /**
      * The frame numbers must run at one constant step (1 for {@code ffmpeg}'s output; a folder of every 5th
      * frame is fine): a missing frame would shift every later one in time without a word.

@@ -123,6 +123,22 @@ class VideoDatasetTest {
                 new BadInput(dir.resolve("flat/noprefix.mp4"), VideoDataset.FLAT_NAME_RULE)), d.problems());
     }
 
+    /** Frame folders with a missing frame or an empty image are problems of the scan, not "0 problems". */
+    @Test
+    void frameFoldersWithAGapOrAnEmptyImageAreProblems() throws IOException {
+        for (int t : new int[] {1, 2, 3, 4}) file("ff/run/clip_a/frame000" + t + ".png");
+        for (int t : new int[] {1, 2, 4, 5}) file("ff/run/clip_gap/frame000" + t + ".png");
+        for (int t : new int[] {1, 2, 3}) file("ff/walk/clip_b/frame000" + t + ".png");
+        file("ff/walk/clip_empty/frame0001.png");
+        file("ff/walk/clip_empty/frame0002.png", "");
+        file("ff/walk/clip_empty/frame0003.png");
+        VideoDataset d = VideoDataset.scan(dir.resolve("ff"));
+        assertEquals(2, d.samples().size(), d.samples().toString());
+        assertEquals(2, d.problems().size(), problems(d));
+        assertTrue(problems(d).contains("frame number 3 is missing"), problems(d));
+        assertTrue(problems(d).contains("frame0002.png") && problems(d).contains("empty image"), problems(d));
+    }
+
     @Test
     void csvWithAndWithoutHeaderRelativeToTheCsvFolder() throws IOException {
         file("csv/videos/a.mp4");
