@@ -104,6 +104,12 @@ public final class VideoTrainer {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
         if (!resume) RunDir.of(runDir).refuseExistingRun();
+        // the one place that finds the checkpoint a resume continues from (TrainingRun loads it)
+        Optional<Path> resumeFrom = !resume ? Optional.empty()
+                : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);
+        int done = resumeFrom.isPresent() ? Checkpoint.peekAt(resumeFrom.get()).epoch() : 0;
+        if (o.train().epochs() < done) throw new IllegalArgumentException("--epochs " + o.train().epochs() + " is below the "
+                + done + " epochs " + resumeFrom.get() + " already finished");
 
         DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
         VideoDataset ds = VideoDataset.scan(o.data(), dopt);
@@ -144,7 +150,7 @@ public final class VideoTrainer {
 
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
-        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
+        if (o.init() != null && resumeFrom.isEmpty()) {
             StateDicts.LoadReport report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
             if (report.loaded().isEmpty() || !report.mismatched().isEmpty()) {
                 throw new WeightsException(o.init() + ": does not fit the model (" + architecture(cfg) + "): "
@@ -183,9 +189,7 @@ public final class VideoTrainer {
         TrainingRun run = new TrainingRun(rd, trainer).output(out).problems(problems).checkpoints(session.checkpoints())
                 .chance(1.0 / labels.size())
                 .bestModel(dir -> ModelDir.save(model, prep, dir));
-        Optional<Path> from = !resume ? Optional.empty()
-                : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);
-        Trainer.Result r = run.fit(trainBatches, valBatches, from);
+        Trainer.Result r = run.fit(trainBatches, valBatches, resumeFrom);
         if (tb != null) out.println("tensorboard: " + tb.file());
         out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), rd.best());
         long skipped = SkippedList.count(skippedFile);

@@ -8,10 +8,10 @@ import io.timesformer4j.runtime.Natives;
 import io.timesformer4j.train.OptimizerSpec;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
-import io.timesformer4j.run.Checkpoint;
 import io.timesformer4j.run.CheckpointPolicy;
 import io.timesformer4j.train.EarlyStopping;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -117,20 +117,10 @@ public final class TrainCommand implements Callable<Integer> {
                         + String.join(", ", refused));
             }
             // --resume RUN continues from RUN/checkpoint/; --resume RUN/checkpoints/epoch-0004 from that kept checkpoint
-            Path runDir = resume, from = null;
-            Path parent = resume.toAbsolutePath().normalize().getParent();
-            if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(RunDir.CHECKPOINTS)
-                    && java.nio.file.Files.isRegularFile(parent.resolveSibling(RunDir.RUN_JSON))) {
-                runDir = parent.getParent();
-                from = resume;
-            }
+            Optional<Path> owner = RunDir.runOfKeptCheckpoint(resume);
+            Path runDir = owner.orElse(resume), from = owner.isPresent() ? resume : null;
             TrainOptions saved = TrainOptions.load(runDir);
-            int done = from != null ? Checkpoint.peekAt(from).epoch() : Checkpoint.peek(runDir).map(s -> s.epoch()).orElse(0);
-            if (epochs != null) {
-                if (epochs < done) throw new IllegalArgumentException("--epochs " + epochs + " is below the " + done
-                        + " epochs " + resume + " already finished");
-                saved = saved.withEpochs(epochs);
-            }
+            if (epochs != null) saved = saved.withEpochs(epochs);     // VideoTrainer refuses fewer than the finished epochs
             if (spec.commandLine().getParseResult().hasMatchedOption("--workers")
                     || spec.commandLine().getParseResult().hasMatchedOption("--threads"))
                 saved = saved.withCompute(compute.workers, compute.threads);
@@ -140,7 +130,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
         init = ModelArgs.resolve(init, spec);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
-        RunDir.of(run).refuseExistingRun();
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize, compute.workers, compute.threads, init, maxClips, config());
         VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut());

@@ -33,8 +33,19 @@ public final class FrameExtractor {
         }
     }
 
-    /** What was written. */
-    public record Result(Path dir, int framesDecoded, int framesWritten, int width, int height) {}
+    /**
+     * What was written. {@code framesClaimed} is the container's frame count (0 when it has none); fewer
+     * decoded frames than that means a truncated or damaged file.
+     */
+    public record Result(Path dir, int framesDecoded, int framesWritten, int width, int height, int framesClaimed) {
+        /** A one-line warning when fewer frames decoded than the container lists, else null. */
+        public String truncationWarning(Path video) {
+            // a count estimated from the duration may be one off; a real loss is more than that
+            if (framesClaimed <= 0 || framesDecoded >= framesClaimed - 1) return null;
+            return video + ": the container lists " + framesClaimed + " frames but only " + framesDecoded
+                    + " decode (truncated or damaged file)";
+        }
+    }
 
     private FrameExtractor() {}
 
@@ -72,7 +83,7 @@ public final class FrameExtractor {
             try {
                 long[] end = file.forEachFrame(options.shortSide(), sink);
                 sink.emit(resampler.finish(end[1], end[2]));
-                return new Result(outDir, (int) end[0], sink.written, sink.w, sink.h);
+                return new Result(outDir, (int) end[0], sink.written, sink.w, sink.h, source.info().frameCountHint());
             } finally {
                 sink.close();
             }
