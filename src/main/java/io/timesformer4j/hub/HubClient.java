@@ -673,6 +673,9 @@ public final class HubClient {
         String m = e.getMessage();
         if (e instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": no such file or directory";
         if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
+        if ((m == null || m.isBlank()) && e.getCause() != null && e.getCause() != e) return reason(e.getCause());
+        if ((m == null || m.isBlank()) && e instanceof ConnectException) return "no connection";
+        if (e instanceof java.nio.channels.UnresolvedAddressException) return "host name not resolved (no network or DNS?)";
         if (m == null || m.isBlank()) return e.getClass().getSimpleName();
         return m;
     }

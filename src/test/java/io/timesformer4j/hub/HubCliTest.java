@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code timesformer predict --model org/name} in a child JVM whose environment points HF_ENDPOINT at a fake Hub
- * on 127.0.0.1 and HF_HUB_CACHE at a temp folder; then again with HF_HUB_OFFLINE=1 from the cache.
+ * on 127.0.0.1 and HF_HUB_CACHE at a temp folder; then {@code export --model org/name@main} with HF_HUB_OFFLINE=1
+ * from the cache.
  */
 class HubCliTest {
     record Run(int code, String out) {}
@@ -59,10 +60,12 @@ class HubCliTest {
             assertTrue(Files.isSymbolicLink(cache.resolve("models--org--tiny/snapshots").resolve(commit).resolve("model.safetensors")));
 
         }
-        // the fake Hub is gone: offline mode reads the cache
+        // the fake Hub is gone: offline mode reads the cache (here through --model of export, the path --init takes too)
+        Path pt = tmp.resolve("tiny.pt");
         Run off = cli(Map.of("HF_ENDPOINT", "http://127.0.0.1:1", "HF_HUB_CACHE", cache.toString(), "HF_HUB_OFFLINE", "1"),
-                "predict", "--model", "org/tiny@main", "--threads", "1", "--top-k", "1", video.toString());
+                "export", "--model", "org/tiny@main", "--torchscript", pt.toString());
         assertEquals(0, off.code(), off.out());
         assertTrue(!off.out().contains("downloaded"), off.out());
+        assertTrue(Files.size(pt) > 0);
     }
 }
