@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 BenchmarkCommand.class,
                 TrainCommand.class,
+                PretrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
                 DemoCommand.class,

@@ -30,8 +30,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--recipe", paramLabel = "NAME", description = "Starting set of hyper-parameters: seed (default) or paper "
             + "(SGD lr 0.005, momentum 0.9, wd 1e-4, 15 epochs, lr/10 after epochs 11 and 14). Explicit options override it.")
     String recipe = "seed";
-    @Option(names = "--preset", description = "Model preset: tiny, seed, base, hr, l (default: seed).")
-    String preset = "seed";
+    @Option(names = "--preset", description = "Model preset: tiny, seed, base, hr, l (default: seed; with --init of a model dir "
+            + "or pretraining run: that model's shape).")
+    String preset;
     @Option(names = "--frames", description = "Frames per clip (default: the preset's).")
     int frames;
     @Option(names = "--image-size", description = "Crop size in pixels (default: the preset's).")
@@ -114,7 +115,8 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(run + " already holds a training run: continue it with --resume " + run
                     + " or choose another --out");
         }
-        TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
+        String p = preset != null ? preset : init != null && io.timesformer4j.model.ModelDir.hasConfig(init) ? null : "seed";
+        TrainOptions o = new TrainOptions(data, valData, layout, p, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize, compute.workers, compute.threads, init, maxClips, config());
         VideoTrainer.run(o, run, false, !noProgress, System.out);
         return 0;

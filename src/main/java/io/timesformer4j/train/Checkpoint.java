@@ -74,7 +74,7 @@ public final class Checkpoint {
      * {@code prev}, rename {@code tmp} to {@code dir}, fsync the parent, delete {@code prev}. At every moment
      * {@code dir} or {@code prev} is complete.
      */
-    static void replaceDir(Path tmp, Path dir, Path prev) throws IOException {
+    public static void replaceDir(Path tmp, Path dir, Path prev) throws IOException {
         fsync(tmp, true);
         if (Files.exists(dir)) {
             deleteTree(prev);
@@ -200,7 +200,7 @@ public final class Checkpoint {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
+    public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
             for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(q);

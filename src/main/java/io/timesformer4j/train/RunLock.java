@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
  * (say {@code --resume} started twice) interleaved their metrics lines and raced on {@code checkpoint.tmp/}.
  * The OS drops the lock when the process dies, so a killed run never leaves a stale lock behind.
  */
-final class RunLock implements AutoCloseable {
+public final class RunLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -23,7 +23,7 @@ final class RunLock implements AutoCloseable {
     }
 
     /** Locks {@code runDir} if it exists (a new run folder is created later and cannot be shared yet). */
-    static RunLock acquire(Path runDir) throws IOException {
+    public static RunLock acquire(Path runDir) throws IOException {
         if (!Files.isDirectory(runDir)) return new RunLock(null, null);
         FileChannel ch = FileChannel.open(runDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l;

@@ -69,15 +69,17 @@ public final class VideoTrainer {
         }
         if (o.maxClips() > 0 && train.size() > o.maxClips()) train = train.subList(0, o.maxClips());
         if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
-        TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
+        TimesformerConfig cfg = o.preset() == null && o.init() != null && ModelDir.hasConfig(o.init())
+                ? ModelDir.readConfig(ModelDir.pretrainedEncoder(o.init())).withLabels(labels.names())   // the init's shape
+                : Presets.get(o.preset() == null ? "seed" : o.preset(), labels.names());
         if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
 
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
         if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
-            Object report = WeightsInit.initFrom(model, o.init());
-            out.println("initialised from " + o.init() + ": " + report);
+            var report = WeightsInit.initFrom(model, o.init());
+            out.println("initialised from " + o.init() + ": " + report.summary());
         }
         // the run folder is created only once the data and model settings are known to work, so a typo in --data,
         // --preset or --init leaves nothing behind that would block the corrected command
@@ -97,7 +99,7 @@ public final class VideoTrainer {
                 ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
                 problems.isEmpty() ? "" : " (see " + runDir.resolve("skipped.txt") + ")");
         out.printf(Locale.ROOT, "model: %s, %d frames x %d px, %,d parameters; %s lr %s, %d epochs, batch %d%s%n",
-                o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
+                o.preset() != null ? o.preset() : "as " + o.init(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
                 o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "");
 
