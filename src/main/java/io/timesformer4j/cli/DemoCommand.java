@@ -1,7 +1,7 @@
 package io.timesformer4j.cli;
 
+import io.timesformer4j.app.Demo;
 import io.timesformer4j.data.SyntheticMotion;
-import io.timesformer4j.train.Demo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

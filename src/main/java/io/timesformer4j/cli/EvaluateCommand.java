@@ -1,6 +1,6 @@
 package io.timesformer4j.cli;
 
-import io.timesformer4j.train.VideoEvaluation;
+import io.timesformer4j.app.VideoEvaluation;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package io.timesformer4j.cli;
 
+import io.timesformer4j.run.RunDir;
 import io.timesformer4j.model.ModelDir;
 import io.timesformer4j.model.SafeTensors;
 import io.timesformer4j.model.TimeSformer;
@@ -30,7 +31,7 @@ public final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
-        ModelDir.LoadedModel m = ModelDir.load(model);
+        ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(model));
         Map<String, Tensor> in = SafeTensors.read(input);
         Tensor x = in.get(key);
         if (x == null) throw new IllegalArgumentException(input + ": no tensor '" + key + "' (has " + in.size() + " tensors, e.g. "

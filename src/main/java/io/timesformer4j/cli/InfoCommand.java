@@ -1,5 +1,6 @@
 package io.timesformer4j.cli;
 
+import io.timesformer4j.run.RunDir;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.timesformer4j.model.ModelDir;
@@ -41,7 +42,7 @@ public final class InfoCommand implements Callable<Integer> {
             params = config.parameterCount();
             from = "preset " + source.preset;
         } else {
-            ModelDir.LoadedModel m = ModelDir.load(source.model);
+            ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(source.model));
             config = m.config();
             params = m.model().parameterCount();
             from = source.model.toString();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 DemoCommand.class,
+                SynthCommand.class,
                 ExtractCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,6 +1,6 @@
 package io.timesformer4j.cli;
 
-import io.timesformer4j.train.VideoPrediction;
+import io.timesformer4j.app.VideoPrediction;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

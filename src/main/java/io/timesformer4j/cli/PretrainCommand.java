@@ -1,11 +1,12 @@
 package io.timesformer4j.cli;
 
-import io.timesformer4j.pretrain.PretrainOptions;
-import io.timesformer4j.pretrain.Pretrainer;
+import io.timesformer4j.app.Pretrainer;
+import io.timesformer4j.run.PretrainOptions;
+import io.timesformer4j.run.RunDir;
 import io.timesformer4j.runtime.Natives;
-import io.timesformer4j.train.Checkpoint;
+import io.timesformer4j.run.Checkpoint;
 import io.timesformer4j.train.OptimizerSpec;
-import io.timesformer4j.train.Precision;
+import io.timesformer4j.eval.Precision;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     .map(o -> o.longestName()).filter(n -> !RESUME_OPTIONS.contains(n)).distinct().toList();
             if (!refused.isEmpty()) {
                 throw new IllegalArgumentException("--resume continues " + resume + " with its saved settings ("
-                        + Pretrainer.OPTIONS_FILE + "); only --epochs may be given, not " + String.join(", ", refused));
+                        + RunDir.PRETRAIN_JSON + "); only --epochs may be given, not " + String.join(", ", refused));
             }
             PretrainOptions saved = PretrainOptions.load(resume);
             if (spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
@@ -98,7 +99,7 @@ public final class PretrainCommand implements Callable<Integer> {
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
         Path run = out != null ? out
                 : Path.of("runs", "pretrain-" + java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
-        if (Files.exists(run.resolve(Pretrainer.OPTIONS_FILE)) && Files.exists(run.resolve("metrics.jsonl"))) {
+        if (Files.exists(run.resolve(RunDir.PRETRAIN_JSON)) && Files.exists(run.resolve("metrics.jsonl"))) {
             throw new IllegalArgumentException(run + " already holds a pretraining run: continue it with --resume " + run
                     + " or choose another --out");
         }

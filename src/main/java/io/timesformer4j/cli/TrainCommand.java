@@ -1,12 +1,13 @@
 package io.timesformer4j.cli;
 
+import io.timesformer4j.run.RunDir;
+import io.timesformer4j.app.VideoTrainer;
+import io.timesformer4j.eval.Precision;
+import io.timesformer4j.run.TrainOptions;
 import io.timesformer4j.runtime.Natives;
 import io.timesformer4j.train.OptimizerSpec;
-import io.timesformer4j.train.Precision;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
-import io.timesformer4j.train.TrainOptions;
-import io.timesformer4j.train.VideoTrainer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -101,7 +102,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             TrainOptions saved = TrainOptions.load(resume);
             if (epochs != null) {
-                int done = io.timesformer4j.train.Checkpoint.peek(resume).map(s -> s.epoch()).orElse(0);
+                int done = io.timesformer4j.run.Checkpoint.peek(resume).map(s -> s.epoch()).orElse(0);
                 if (epochs < done) throw new IllegalArgumentException("--epochs " + epochs + " is below the " + done
                         + " epochs " + resume + " already finished");
                 saved = saved.withEpochs(epochs);
@@ -111,11 +112,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
-        if (java.nio.file.Files.exists(run.resolve("run.json"))) {
-            throw new IllegalArgumentException(run + " already holds a training run: continue it with --resume " + run
-                    + " or choose another --out");
-        }
-        String p = preset != null ? preset : init != null && io.timesformer4j.model.ModelDir.hasConfig(init) ? null : "seed";
+        RunDir.of(run).refuseExistingRun();
+        String p = preset != null ? preset : init != null && RunDir.initHasConfig(init) ? null : "seed";
         TrainOptions o = new TrainOptions(data, valData, layout, p, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize, compute.workers, compute.threads, init, maxClips, config());
         VideoTrainer.run(o, run, false, !noProgress, System.out);

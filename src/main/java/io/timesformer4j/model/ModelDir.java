@@ -1,5 +1,6 @@
 package io.timesformer4j.model;
 
+import io.timesformer4j.runtime.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -62,22 +63,6 @@ public final class ModelDir {
         AtomicFiles.writeString(dir.resolve("preprocessor_config.json"), JSON.writeValueAsString(p.toJson()) + "\n");
     }
 
-    /**
-     * The model dir behind an {@code --init} path: {@code RUN/encoder} for a pretraining run folder (it holds
-     * {@code pretrain.json} and {@code encoder/}), the path itself otherwise.
-     */
-    public static Path pretrainedEncoder(Path path) {
-        Path enc = path.resolve("encoder");
-        if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("pretrain.json"))
-                && Files.isRegularFile(enc.resolve("model.safetensors"))) return enc;
-        return path;
-    }
-
-    /** True when {@code path} (or the pretraining run it names) has a {@code config.json} that gives the model's shape. */
-    public static boolean hasConfig(Path path) {
-        return configPath(pretrainedEncoder(path)) != null;
-    }
-
     /** Reads {@code config.json} of a model directory (or the one beside a weights file). */
     public static TimesformerConfig readConfig(Path dirOrFile) throws IOException {
         Path cfg = configPath(dirOrFile);
@@ -96,9 +81,6 @@ public final class ModelDir {
      */
     public static LoadedModel load(Path path) throws IOException {
         if (!Files.exists(path)) throw new WeightsException(path + ": no such file or directory");
-        Path runModel = trainingRunModel(path);
-        if (runModel != null) throw new WeightsException(path + ": a training run folder, not a model dir; its best model is "
-                + runModel);
         Map<String, Tensor> sd = StateDicts.toHfNames(StateDicts.read(path));
         Path cfgPath = configPath(path);
         if (cfgPath == null && Files.isDirectory(path))
@@ -122,20 +104,6 @@ public final class ModelDir {
         StateDicts.load(model, sd, true, path.toString());
         model.eval();
         return new LoadedModel(model, config, pre);
-    }
-
-    /**
-     * {@code RUN/best} when {@code dir} is a training run folder ({@code run.json}, {@code best/}) or its
-     * {@code checkpoint/} (weights without a config.json): the usual slip of passing the run instead of its model.
-     */
-    private static Path trainingRunModel(Path dir) {
-        if (!Files.isDirectory(dir) || Files.isRegularFile(dir.resolve("config.json"))) return null;
-        Path abs = dir.toAbsolutePath().normalize();
-        for (Path run : new Path[] {abs, abs.getParent()}) {
-            if (run != null && Files.isRegularFile(run.resolve("run.json")) && Files.isRegularFile(run.resolve("best/config.json")))
-                return run.resolve("best");
-        }
-        return null;
     }
 
     private static Path configPath(Path p) {

@@ -1,5 +1,6 @@
 package io.timesformer4j.model;
 
+import io.timesformer4j.runtime.AtomicFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -101,11 +101,6 @@ public final class StateDicts {
             Path st = path.resolve("model.safetensors"), bin = path.resolve("pytorch_model.bin");
             if (Files.isRegularFile(st)) return SafeTensors.read(st);
             if (Files.isRegularFile(bin)) return TorchCheckpoint.stateDict(bin);
-            Path encoder = ModelDir.pretrainedEncoder(path);
-            if (!encoder.equals(path)) return SafeTensors.read(encoder.resolve("model.safetensors"));   // a pretraining run
-            Path best = path.resolve("best");
-            if (Files.isRegularFile(path.resolve("run.json")) && Files.isRegularFile(best.resolve("config.json")))
-                throw new WeightsException(path + ": a training run folder, not a model dir; its best model is " + best);
             throw new WeightsException(path + ": directory has neither model.safetensors nor pytorch_model.bin");
         }
         if (!Files.isRegularFile(path)) throw new WeightsException(path + ": no such file");

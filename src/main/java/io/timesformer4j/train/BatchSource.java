@@ -1,5 +1,6 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.eval.LabeledBatch;
 import java.util.List;
 
 /**

@@ -7,10 +7,10 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import io.timesformer4j.runtime.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
@@ -101,9 +101,7 @@ public final class Charts {
         g.setColor(Color.GRAY);
         g.drawRect(left, top, k * cell, k * cell);
         g.dispose();
-        Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-        ImageIO.write(img, "png", tmp.toFile());
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(png, ch -> ImageIO.write(img, "png", Channels.newOutputStream(ch)));
     }
 
     private static XYSeries series(String name, List<EpochMetrics> history, ToDoubleFunction<EpochMetrics> f) {
@@ -133,8 +131,6 @@ public final class Charts {
     }
 
     private static void save(JFreeChart chart, Path png) throws IOException {
-        Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-        ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 800, 500);
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(png, ch -> ChartUtils.writeChartAsPNG(Channels.newOutputStream(ch), chart, 800, 500));
     }
 }

@@ -1,5 +1,6 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.eval.LabeledBatch;
 import io.timesformer4j.data.BadInput;
 import io.timesformer4j.data.Batch;
 import io.timesformer4j.data.ClipLoader;

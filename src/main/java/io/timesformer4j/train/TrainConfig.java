@@ -1,5 +1,6 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.eval.Precision;
 /**
  * How to optimise (independent of the model and the data).
  *

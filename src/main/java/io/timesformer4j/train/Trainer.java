@@ -1,5 +1,16 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.eval.ClassificationReport;
+import io.timesformer4j.eval.Classifier;
+import io.timesformer4j.eval.Evaluator;
+import io.timesformer4j.eval.LabeledBatch;
+import io.timesformer4j.eval.Precision;
+import io.timesformer4j.eval.Predictions;
+import io.timesformer4j.eval.Progress;
+import io.timesformer4j.run.Checkpoint;
+import io.timesformer4j.run.MetricsLog;
+import io.timesformer4j.run.RunDir;
+import io.timesformer4j.runtime.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +103,7 @@ public final class Trainer {
      */
     public Result fit(BatchSource train, BatchSource val, boolean resume) throws IOException {
         Files.createDirectories(runDir);
-        Path metricsFile = runDir.resolve("metrics.jsonl");
+        Path metricsFile = RunDir.of(runDir).metrics();
         int start = 0;
         long step = 0;
         double best = Double.NaN;
@@ -115,7 +126,7 @@ public final class Trainer {
             Files.deleteIfExists(metricsFile);
         }
         recoverBest();
-        Set<String> skipped = new LinkedHashSet<>(readLines(runDir.resolve("skipped.txt")));
+        Set<String> skipped = new LinkedHashSet<>(readLines(RunDir.of(runDir).skipped()));
 
         long stepsPerEpoch = Math.max(1, (train.batchCount() + config.accumulate() - 1) / config.accumulate());
         LrSchedule schedule = new LrSchedule(config.schedule(), config.optimizer().lr(), stepsPerEpoch, config.epochs());
@@ -153,7 +164,7 @@ public final class Trainer {
             Checkpoint.save(runDir, model.module(), optimizer, new Checkpoint.State(epoch + 1, step, best, bestEpoch, config));
             writeSkipped(skipped);
             try {
-                Charts.trainingCurves(history, runDir.resolve("loss.png"), runDir.resolve("accuracy.png"));
+                Charts.trainingCurves(history, RunDir.of(runDir).lossPng(), RunDir.of(runDir).accuracyPng());
             } catch (RuntimeException | IOException e) {
                 out.println("warning: could not draw the plots: " + e.getMessage());
             }
@@ -215,18 +226,20 @@ public final class Trainer {
 
     private void writeBest() throws IOException {
         if (bestWriter == null) return;
-        Path tmp = runDir.resolve("best.tmp"), dir = runDir.resolve("best"), prev = runDir.resolve("best.prev");
-        Checkpoint.deleteTree(tmp);
+        RunDir rd = RunDir.of(runDir);
+        Path tmp = rd.bestTmp(), dir = rd.best(), prev = rd.bestPrev();
+        AtomicFiles.deleteTree(tmp);
         Files.createDirectories(tmp);
         bestWriter.write(tmp);
-        Checkpoint.replaceDir(tmp, dir, prev);
+        AtomicFiles.replaceDir(tmp, dir, prev);
     }
 
     /** A kill between the two renames of {@link #writeBest} leaves only {@code best.prev/}: put it back. */
     private void recoverBest() throws IOException {
-        Path dir = runDir.resolve("best"), prev = runDir.resolve("best.prev");
+        RunDir rd = RunDir.of(runDir);
+        Path dir = rd.best(), prev = rd.bestPrev();
         if (!Files.exists(dir) && Files.isDirectory(prev)) Files.move(prev, dir, StandardCopyOption.ATOMIC_MOVE);
-        Checkpoint.deleteTree(runDir.resolve("best.tmp"));
+        AtomicFiles.deleteTree(rd.bestTmp());
     }
 
     private static boolean sameExceptEpochs(TrainConfig a, TrainConfig b) {
@@ -236,9 +249,9 @@ public final class Trainer {
     }
 
     private void writeSkipped(Set<String> skipped) throws IOException {
-        Path f = runDir.resolve("skipped.txt");
+        Path f = RunDir.of(runDir).skipped();
         if (skipped.isEmpty()) return;
-        Files.write(f, skipped, StandardCharsets.UTF_8);
+        AtomicFiles.writeString(f, String.join("\n", skipped) + "\n");
     }
 
     private Progress progress(String task, long total) {

@@ -287,7 +287,10 @@ final class FfmpegDecoder implements AutoCloseable {
         return st.start_time() == AV_NOPTS_VALUE ? 0 : st.start_time();
     }
 
-    /** Seeks to the keyframe at or before {@code ts} (stream time base) and resets the decoder. */
+    /**
+     * Seeks to the last keyframe at or before display time {@code ts} (stream time base) and resets the
+     * decoder; where it really lands shows in the next frame's timestamp.
+     */
     boolean seekKeyframe(long ts) {
         if (av_seek_frame(fmt, stream, ts, AVSEEK_FLAG_BACKWARD) < 0) return false;
         avcodec_flush_buffers(ctx);

@@ -12,10 +12,16 @@ import java.nio.file.Path;
  *
  * <p>Keyframe seeks: when the next wanted frame lies far ahead and the container's index has a keyframe
  * at least {@link #MIN_SEEK_GAIN} frames past the current position but not past the wanted frame, the
- * decoder jumps to that keyframe instead of decoding through (a non-exact {@code av_seek_frame} BACKWARD
- * to the keyframe's own timestamp, then decoding forward). Seeking relies on timestamps to know which
- * frame it landed on, so it is used only while every frame so far had timestamp {@code pts0 + i/fps}
- * (constant frame rate); any irregularity turns it off and the read restarts sequentially.
+ * decoder jumps instead of decoding through: a non-exact {@code av_seek_frame} BACKWARD to the wanted
+ * frame's display time, which lands on the last keyframe shown at or before it, then decoding forward.
+ * (Index timestamps are decode times in mp4; with B-frames they run ahead of display times, so seeking to
+ * an index timestamp lands on an earlier keyframe.) Seeking relies on timestamps to know which frame it
+ * landed on, so it is used only while every frame so far had timestamp {@code pts0 + i/fps} (constant
+ * frame rate); any irregularity turns it off and the read restarts sequentially.
+ *
+ * <p>Bounds: a seek that does not move forward (it lands before the current position) turns seeking off
+ * for this source and decoding goes on from where it landed; at most one seek per wanted frame and read;
+ * and a read that decodes more than {@code 8 * (last wanted + 1) + 10000} frames stops with an error.
  */
 final class FileVideoSource implements VideoSource {
     /** A seek must skip at least this many frames (below it, decoding through is as cheap). */
@@ -35,6 +41,8 @@ final class FileVideoSource implements VideoSource {
     private boolean seeked;
     private long[] keyframes;
     private int seeks;
+    /** A seek landed before the position it started from: the index cannot be trusted, no more seeks. */
+    private boolean seeksOff;
 
     private FileVideoSource(Path path, FfmpegDecoder dec, Options options) {
         this.path = path;
@@ -105,9 +113,16 @@ final class FileVideoSource implements VideoSource {
             dec.seekKeyframe(dec.startPts());
             keyframes = null;
         }
+        long steps = 0, maxSteps = 8L * (asm.lastWanted() + 1) + 10_000;
+        int seeksLeft = asm.wantedSorted().length;
         while (!asm.complete()) {
+            if (++steps > maxSteps) {
+                throw new VideoException(path, "decoding did not reach frame " + asm.firstMissing() + " after " + maxSteps + " frames");
+            }
             int target = asm.firstMissing();
-            boolean justSeeked = maybeSeek(target);
+            int before = next;
+            boolean justSeeked = seeksLeft > 0 && maybeSeek(target);
+            if (justSeeked) seeksLeft--;
             if (!dec.next()) return new Pass(next, true);
             int idx = indexOfCurrent(justSeeked);
             if (idx < 0 || (justSeeked && idx > target)) {
@@ -116,6 +131,7 @@ final class FileVideoSource implements VideoSource {
                 restart();
                 continue;
             }
+            if (justSeeked && idx < before) seeksOff = true;   // it went backwards: decode through from here
             if (asm.wants(idx)) asm.put(idx, Frames.rotate(dec.rgb(size[0], size[1]), size[0], size[1], info.rotationDegrees()));
             next = idx + 1;
         }
@@ -152,20 +168,36 @@ final class FileVideoSource implements VideoSource {
         }
     }
 
-    /** Jumps to a keyframe when that skips at least {@link #MIN_SEEK_GAIN} frames; true when it did. */
+    /**
+     * Jumps to the last keyframe at or before {@code target} when the index says that skips at least
+     * {@link #MIN_SEEK_GAIN} frames; true when it did.
+     */
     private boolean maybeSeek(int target) {
-        if (!options.keyframeSeeks() || !regular || next == 0 || target - next < MIN_SEEK_GAIN) return false;
+        if (!options.keyframeSeeks() || !regular || seeksOff || next == 0 || target - next < MIN_SEEK_GAIN) return false;
         if (keyframes == null) keyframes = dec.keyframeTimestamps();
         for (int k = keyframes.length - 1; k >= 0; k--) {
             long ki = ptsIndex(keyframes[k], false);
             if (ki < 0 || ki > target) continue;
             if (ki - next < MIN_SEEK_GAIN) break;
-            if (!dec.seekKeyframe(keyframes[k])) return false;
+            long ts = ptsOf(target);
+            if (ts == AV_NOPTS_VALUE || !dec.seekKeyframe(ts)) return false;
             seeked = true;
             seeks++;
             return true;
         }
         return false;
+    }
+
+    /** Display timestamp of frame {@code index} at the average frame rate (inverse of {@link #ptsIndex}). */
+    private long ptsOf(int index) {
+        if (pts0 == AV_NOPTS_VALUE || dec.fpsNum <= 0 || dec.tbNum <= 0) return AV_NOPTS_VALUE;
+        try {
+            long num = Math.multiplyExact(Math.multiplyExact((long) index, dec.tbDen), dec.fpsDen);
+            long den = Math.multiplyExact(dec.tbNum, dec.fpsNum);
+            return Math.addExact(pts0, Math.floorDiv(2 * num + den, 2 * den));
+        } catch (ArithmeticException e) {
+            return AV_NOPTS_VALUE;
+        }
     }
 
     /** Receives every decoded frame of {@link #forEachFrame}. */

@@ -17,11 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code info}, {@code forward} and {@code benchmark model} through the real command line. */
 class ModelCommandsTest {
     private static Path fixture(String name) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            for (Path c : new Path[] {p.resolve("shared/fixtures/timesformer"), p.resolve("../shared/fixtures/timesformer")})
-                if (Files.isDirectory(c)) return c.resolve(name).normalize();
-        }
-        throw new IllegalStateException("fixtures not found");
+        return io.timesformer4j.model.Fixtures.dir(name);
     }
 
     @Test

@@ -94,15 +94,10 @@ class TrainCommandsTest {
         assertEquals(1, allBad.code(), allBad.out() + allBad.err());
     }
 
-    /** {@code --init} from the shared Hugging Face fixture (5 classes, 4 frames): new 2-class head, 8 frames. */
+    /** {@code --init} from the Hugging Face fixture (5 classes, 4 frames): new 2-class head, 8 frames. */
     @Test
     void initFromAHuggingFaceModelDir() throws IOException {
-        Path fixture = null;
-        for (Path p = Path.of("").toAbsolutePath(); p != null && fixture == null; p = p.getParent()) {
-            Path f = p.resolve("shared/fixtures/timesformer/tiny_divided_space_time");
-            if (Files.isRegularFile(f.resolve("config.json"))) fixture = f;
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(fixture != null, "shared fixtures not found");
+        Path fixture = io.timesformer4j.model.Fixtures.dir("tiny_divided_space_time");
         Path out = dir.resolve("init-run");
         CliRun r = CliRun.run("train", "--data", data.toString(), "--out", out.toString(), "--preset", "tiny", "--frames", "8",
                 "--epochs", "1", "--batch-size", "4", "--init", fixture.toString(), "--threads", "1", "--no-progress");

@@ -1,5 +1,6 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.run.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

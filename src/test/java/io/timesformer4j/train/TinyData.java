@@ -1,5 +1,7 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.eval.Classifier;
+import io.timesformer4j.eval.LabeledBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

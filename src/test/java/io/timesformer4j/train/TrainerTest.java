@@ -1,5 +1,10 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.eval.Classifier;
+import io.timesformer4j.eval.LabeledBatch;
+import io.timesformer4j.eval.Precision;
+import io.timesformer4j.run.Checkpoint;
+import io.timesformer4j.run.MetricsLog;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

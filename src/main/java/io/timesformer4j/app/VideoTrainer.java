@@ -1,0 +1,149 @@
+package io.timesformer4j.app;
+
+import io.timesformer4j.run.RunDir;
+import io.timesformer4j.runtime.AtomicFiles;
+import io.timesformer4j.eval.Classifier;
+import io.timesformer4j.train.BatchSource;
+import io.timesformer4j.train.ClipBatches;
+import io.timesformer4j.run.Checkpoint;
+import io.timesformer4j.run.RunLock;
+import io.timesformer4j.run.TrainOptions;
+import io.timesformer4j.train.Trainer;
+import io.timesformer4j.data.BadInput;
+import io.timesformer4j.data.ClipSpec;
+import io.timesformer4j.data.DatasetLayout;
+import io.timesformer4j.data.DatasetOptions;
+import io.timesformer4j.data.LabelMap;
+import io.timesformer4j.data.Mode;
+import io.timesformer4j.data.Sample;
+import io.timesformer4j.data.VideoDataset;
+import io.timesformer4j.model.ModelDir;
+import io.timesformer4j.model.Preprocessing;
+import io.timesformer4j.model.Presets;
+import io.timesformer4j.model.TimeSformer;
+import io.timesformer4j.model.TimesformerConfig;
+import io.timesformer4j.model.WeightsInit;
+import io.timesformer4j.runtime.Natives;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Trains a TimeSformer on a video dataset: scans and splits the data, builds the preset model (optionally
+ * initialised from a checkpoint with a new head), and runs the {@link Trainer} with {@link ClipBatches},
+ * writing {@code RUN/best/} as a Hugging Face model dir with the dataset's label map.
+ */
+public final class VideoTrainer {
+    private VideoTrainer() {}
+
+    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}. */
+    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
+            throws IOException {
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            return runLocked(o, runDir, resume, progress, out);
+        }
+    }
+
+    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
+            throws IOException {
+        Natives.ensureLoaded();
+        Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
+        if (!resume) RunDir.of(runDir).refuseExistingRun();
+
+        DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
+        VideoDataset ds = VideoDataset.scan(o.data(), dopt);
+        LabelMap labels = ds.labels();
+        if (labels.size() < 2) throw new IOException(o.data() + ": only one class (" + String.join(", ", labels.names())
+                + ") found; a classifier needs at least 2 classes" + problemsHint(ds.problems()));
+        List<BadInput> problems = new ArrayList<>(ds.problems());
+        List<Sample> train, val;
+        if (o.valData() != null) {
+            VideoDataset vds = VideoDataset.scan(o.valData(), dopt.withLabels(labels));
+            problems.addAll(vds.problems());
+            train = ds.samples();
+            val = vds.samples();
+        } else if (o.valSplit() > 0) {
+            VideoDataset.Split s = ds.split(o.valSplit(), o.train().seed());
+            train = s.train();
+            val = s.val();
+        } else {
+            train = ds.samples();
+            val = List.of();
+        }
+        if (o.maxClips() > 0 && train.size() > o.maxClips()) train = train.subList(0, o.maxClips());
+        if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
+        TimesformerConfig cfg = o.preset() == null && o.init() != null && RunDir.initHasConfig(o.init())
+                ? ModelDir.readConfig(RunDir.weightsPath(o.init())).withLabels(labels.names())   // the init's shape
+                : Presets.get(o.preset() == null ? "seed" : o.preset(), labels.names());
+        if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
+        if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
+
+        torch.manual_seed(o.train().seed());
+        TimeSformer model = new TimeSformer(cfg);
+        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
+            var report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            out.println("initialised from " + o.init() + ": " + report.summary());
+        }
+        // the run folder is created only once the data and model settings are known to work, so a typo in --data,
+        // --preset or --init leaves nothing behind that would block the corrected command
+        Files.createDirectories(runDir);
+        o.save(runDir);
+        Path skippedFile = RunDir.of(runDir).skipped();
+        if (!resume || !Files.exists(skippedFile)) {
+            Files.deleteIfExists(skippedFile);
+            if (!problems.isEmpty()) {
+                AtomicFiles.writeString(skippedFile, String.join("\n", problems.stream().map(ClipBatches::line).toList()) + "\n");
+            }
+        }
+        Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
+        ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
+        long seed = o.train().seed();
+        out.printf(Locale.ROOT, "data: %s (%s), %d classes, %d train / %d val clips, %d problems%s%n", o.data(),
+                ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
+                problems.isEmpty() ? "" : " (see " + skippedFile + ")");
+        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, %,d parameters; %s lr %s, %d epochs, batch %d%s%n",
+                o.preset() != null ? o.preset() : "as " + o.init(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
+                o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
+                o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "");
+
+        Trainer trainer = new Trainer(Classifier.of(model, model::forward), o.train(), runDir)
+                .output(out).progress(progress).bestModel(dir -> ModelDir.save(model, prep, dir));
+        BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed);
+        BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
+        Trainer.Result r = trainer.fit(trainBatches, valBatches, resume);
+        out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), RunDir.of(runDir).best());
+        long skipped = Files.exists(skippedFile) ? Files.readAllLines(skippedFile, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank()).count() : 0;
+        if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
+        return r;
+    }
+
+    /**
+     * libtorch threads when none are asked for: the cores left after the decode workers, at least 1.
+     * More intra-op threads than free cores makes OpenMP threads wait on each other (see docs/training.md:
+     * {@code benchmark model --preset tiny} on 2 shared cores, 177 ms per step with 1 thread, 2145 ms with 2).
+     */
+    public static int defaultThreads(int workers) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - workers);
+    }
+
+    static DatasetLayout layout(String name) {
+        if (name == null || name.isBlank()) return DatasetLayout.AUTO;
+        try {
+            return DatasetLayout.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown layout '" + name + "' (" + List.of(DatasetLayout.values())
+                    .toString().toLowerCase(Locale.ROOT) + ")");
+        }
+    }
+
+    private static String problemsHint(List<BadInput> problems) {
+        return problems.isEmpty() ? "" : " (" + problems.size() + " problems, first: " + ClipBatches.line(problems.get(0)) + ")";
+    }
+}

@@ -1,0 +1,45 @@
+package io.timesformer4j.eval;
+
+import java.util.Locale;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Numeric precision of the forward pass. {@code BF16} runs the forward under CPU autocast (matmuls in
+ * bfloat16, weights, gradients and optimizer state stay float32); it pays off on CPUs with AVX512-BF16 or AMX.
+ */
+public enum Precision {
+    FP32, BF16;
+
+    /** Parses {@code fp32|bf16}. */
+    public static Precision parse(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "fp32", "float32", "32" -> FP32;
+            case "bf16", "bfloat16" -> BF16;
+            default -> throw new IllegalArgumentException("unknown precision '" + s + "' (fp32, bf16)");
+        };
+    }
+
+    /**
+     * Enters this precision on the calling thread (autocast state is thread-local in libtorch); closing
+     * the returned scope restores fp32.
+     */
+    public Scope enter() {
+        if (this == FP32) return () -> {};
+        torch.set_autocast_dtype(DeviceType.CPU, ScalarType.BFloat16);
+        torch.set_autocast_enabled(DeviceType.CPU, true);
+        torch.increment_nesting();
+        return () -> {
+            torch.set_autocast_enabled(DeviceType.CPU, false);
+            // as torch.autocast.__exit__: drop the cached bf16 weight casts (the weights change every step)
+            if (torch.decrement_nesting() == 0) torch.clear_cache();
+        };
+    }
+
+    /** An autocast region; {@link #close()} throws nothing. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
