@@ -32,7 +32,7 @@ import io.timesformer4j.eval.Progress;
 import io.timesformer4j.run.RunLock;
 import io.timesformer4j.train.TrainConfig;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ public final class Pretrainer {
     private Pretrainer() {}
 
     /** Pretrains a fresh run ({@code resume == false}) or continues {@code runDir}. */
-    public static Result run(PretrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
+    public static Result run(PretrainOptions o, Path runDir, boolean resume, boolean progress, PrintWriter out)
             throws IOException {
         try (RunLock lock = RunLock.acquire(runDir)) {
             return runLocked(o, runDir, resume, progress, out);
@@ -96,7 +96,7 @@ public final class Pretrainer {
         return c;
     }
 
-    private static Result runLocked(PretrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
+    private static Result runLocked(PretrainOptions o, Path runDir, boolean resume, boolean progress, PrintWriter out)
             throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : VideoTrainer.defaultThreads(o.workers()));
@@ -187,7 +187,7 @@ public final class Pretrainer {
                     }
                     bar.step(b.size());
                 }
-                skippedNow = batches.skipped();
+                skippedNow = batches.skipped().stream().map(ClipBatches::line).toList();
             }
             if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no clip could be loaded from " + o.data());
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -197,7 +197,7 @@ public final class Pretrainer {
             out.flush();
             history.add(m);
             MetricsLog.appendLine(metricsFile, m);
-            Checkpoint.save(runDir, model, optimizer, new Checkpoint.State(epoch + 1, step, Double.NaN, 0, tc));
+            Checkpoint.save(runDir, model, optimizer, new Checkpoint.State(epoch + 1, step, Double.NaN, 0));
             writeEncoder(encoder, prep, rd);
             skipped.addAll(skippedNow);
             writeSkipped(skippedFile, skipped);
@@ -273,7 +273,7 @@ public final class Pretrainer {
 
     /** The first clips, decoded once (centre crop), shown with fixed masks after every epoch. */
     private record Preview(Batch batch, TubeMask mask) {
-        static Preview load(List<Sample> clips, ClipSpec spec, PretrainOptions o, int n, PrintStream out) {
+        static Preview load(List<Sample> clips, ClipSpec spec, PretrainOptions o, int n, PrintWriter out) {
             int k = Math.min(o.previewClips(), clips.size());
             if (k == 0) return null;
             try (ClipLoader loader = new ClipLoader(clips.subList(0, k), spec, Mode.VAL, k, 1, o.train().seed(), 0)) {

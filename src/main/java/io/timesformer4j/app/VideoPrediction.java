@@ -8,6 +8,7 @@ import io.timesformer4j.eval.Predictions;
 import io.timesformer4j.eval.Progress;
 import io.timesformer4j.train.BatchSource;
 import io.timesformer4j.train.ClipBatches;
+import io.timesformer4j.data.BadInput;
 import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.Mode;
 import io.timesformer4j.data.Sample;
@@ -50,7 +51,7 @@ public final class VideoPrediction {
         TimeSformer model = lm.model();
         ClipBatches batches = new ClipBatches(samples, spec, Mode.TEST, 1, workers, 0);
         Predictions p;
-        List<String> skipped;
+        List<BadInput> skipped;
         try (BatchSource.Epoch epoch = batches.epoch(0)) {
             p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, Progress.none());
             skipped = epoch.skipped();
@@ -62,12 +63,7 @@ public final class VideoPrediction {
             byPath.put(p.ids().get(i), new Result(p.ids().get(i), top, null));
         }
         Map<String, String> errors = new LinkedHashMap<>();
-        for (String s : skipped) {
-            for (Path v : videos) {
-                String key = v.toString();
-                if (s.startsWith(key + ": ")) errors.putIfAbsent(key, s.substring(key.length() + 2));
-            }
-        }
+        for (BadInput b : skipped) errors.putIfAbsent(b.path().toString(), b.reason());
         List<Result> out = new ArrayList<>();
         for (Path v : videos) {
             String key = v.toString();

@@ -1,12 +1,12 @@
 package io.timesformer4j.app;
 
 import io.timesformer4j.run.RunDir;
-import io.timesformer4j.runtime.AtomicFiles;
 import io.timesformer4j.eval.Classifier;
 import io.timesformer4j.train.BatchSource;
 import io.timesformer4j.train.ClipBatches;
 import io.timesformer4j.run.Checkpoint;
 import io.timesformer4j.run.RunLock;
+import io.timesformer4j.run.RunManifest;
 import io.timesformer4j.run.TrainOptions;
 import io.timesformer4j.train.Trainer;
 import io.timesformer4j.data.BadInput;
@@ -25,8 +25,15 @@ import io.timesformer4j.model.TimesformerConfig;
 import io.timesformer4j.model.WeightsInit;
 import io.timesformer4j.runtime.Natives;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.util.Optional;
+import io.timesformer4j.run.CheckpointPolicy;
+import io.timesformer4j.run.SkippedList;
+import io.timesformer4j.run.TrainingRun;
+import io.timesformer4j.train.ConsoleLog;
+import io.timesformer4j.train.EarlyStopping;
+import io.timesformer4j.train.ProgressBars;
+import io.timesformer4j.run.TensorBoardLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,17 +47,45 @@ import org.bytedeco.pytorch.global.torch;
  * writing {@code RUN/best/} as a Hugging Face model dir with the dataset's label map.
  */
 public final class VideoTrainer {
-    private VideoTrainer() {}
+    /**
+     * How this invocation records the run, besides the saved settings: these may differ between a run and
+     * its resumes.
+     *
+     * @param progress         progress bars / progress lines
+     * @param tensorboard      write TensorBoard event files under {@code RUN/tensorboard/}
+     * @param earlyStopping    stop when validation accuracy stops improving, or null
+     * @param checkpoints      which checkpoints to keep besides the latest
+     * @param resumeFrom       with {@code resume}: the checkpoint folder to continue from (a kept one), or null
+     *                         for the latest
+     */
+    public record Session(boolean progress, boolean tensorboard, EarlyStopping earlyStopping, CheckpointPolicy checkpoints,
+                          Path resumeFrom) {
+        public Session {
+            if (checkpoints == null) checkpoints = CheckpointPolicy.LATEST_ONLY;
+        }
 
-    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}. */
-    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
-            throws IOException {
-        try (RunLock lock = RunLock.acquire(runDir)) {
-            return runLocked(o, runDir, resume, progress, out);
+        public static Session of(boolean progress) {
+            return new Session(progress, false, null, CheckpointPolicy.LATEST_ONLY, null);
         }
     }
 
-    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
+    private VideoTrainer() {}
+
+    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}, with or without progress output. */
+    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintWriter out)
+            throws IOException {
+        return run(o, runDir, resume, Session.of(progress), out);
+    }
+
+    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}. */
+    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out)
+            throws IOException {
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            return runLocked(o, runDir, resume, session, out);
+        }
+    }
+
+    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out)
             throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
@@ -93,14 +128,10 @@ public final class VideoTrainer {
         // the run folder is created only once the data and model settings are known to work, so a typo in --data,
         // --preset or --init leaves nothing behind that would block the corrected command
         Files.createDirectories(runDir);
-        o.save(runDir);
-        Path skippedFile = RunDir.of(runDir).skipped();
-        if (!resume || !Files.exists(skippedFile)) {
-            Files.deleteIfExists(skippedFile);
-            if (!problems.isEmpty()) {
-                AtomicFiles.writeString(skippedFile, String.join("\n", problems.stream().map(ClipBatches::line).toList()) + "\n");
-            }
-        }
+        RunManifest.of(o, new RunManifest.DataSummary(ds.layout().toString().toLowerCase(Locale.ROOT), labels.names(),
+                train.size(), val.size(), problems.size())).since(resume ? RunManifest.readIfPresent(runDir) : null).write(runDir);
+        RunDir rd = RunDir.of(runDir);
+        Path skippedFile = rd.skipped();
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
         long seed = o.train().seed();
@@ -112,14 +143,22 @@ public final class VideoTrainer {
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
                 o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "");
 
-        Trainer trainer = new Trainer(Classifier.of(model, model::forward), o.train(), runDir)
-                .output(out).progress(progress).bestModel(dir -> ModelDir.save(model, prep, dir));
+        Trainer trainer = new Trainer(Classifier.of(model, model::forward), o.train());
+        if (session.progress()) trainer.listeners(new ProgressBars(out));
+        trainer.listeners(new ConsoleLog(out));
+        if (session.earlyStopping() != null) trainer.listeners(session.earlyStopping());
+        TensorBoardLog tb = session.tensorboard() ? new TensorBoardLog(rd.tensorboard()) : null;
+        if (tb != null) trainer.listeners(tb);
         BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed);
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
-        Trainer.Result r = trainer.fit(trainBatches, valBatches, resume);
-        out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), RunDir.of(runDir).best());
-        long skipped = Files.exists(skippedFile) ? Files.readAllLines(skippedFile, StandardCharsets.UTF_8).stream()
-                .filter(l -> !l.isBlank()).count() : 0;
+        TrainingRun run = new TrainingRun(rd, trainer).output(out).problems(problems).checkpoints(session.checkpoints())
+                .bestModel(dir -> ModelDir.save(model, prep, dir));
+        Optional<Path> from = !resume ? Optional.empty()
+                : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);
+        Trainer.Result r = run.fit(trainBatches, valBatches, from);
+        if (tb != null) out.println("tensorboard: " + tb.file());
+        out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), rd.best());
+        long skipped = SkippedList.count(skippedFile);
         if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
         return r;
     }

@@ -21,6 +21,9 @@ import picocli.CommandLine.Parameters;
                 "Without VIDEO, generates 30 fps H.264 clips in a temp dir: 10 s at 320x240 and 1280x720",
                 "(encoder's default GOP), and 60 s at 320x240 with a keyframe every 2 s (for keyframe seeks)."})
 public final class BenchDecodeCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(paramLabel = "VIDEO", arity = "0..*", description = "videos or frame folders to decode")
     List<Path> videos = new ArrayList<>();
 
@@ -53,17 +56,17 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         try {
             List<DecodeBenchmark.Row> rows = DecodeBenchmark.run(inputs, options);
             if (json) {
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+                spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
             } else {
-                System.out.printf("%-28s %-10s %-6s %6s %-12s %7s %6s %10s %10s%n",
+                spec.commandLine().getOut().printf("%-28s %-10s %-6s %6s %-12s %7s %6s %10s %10s%n",
                         "video", "size", "codec", "frames", "mode", "threads", "passes", "frames/s", "ms/pass");
                 for (var r : rows) {
-                    System.out.printf("%-28s %-10s %-6s %6d %-12s %7d %6d %10.0f %10.1f%n", r.video(), r.width() + "x" + r.height(),
+                    spec.commandLine().getOut().printf("%-28s %-10s %-6s %6d %-12s %7d %6d %10.0f %10.1f%n", r.video(), r.width() + "x" + r.height(),
                             r.codec(), r.frames(), r.mode(), r.threads(), r.passes(), r.framesPerSecond(), r.msPerPass());
                 }
-                System.out.println("modes: native/short224 = every frame; clip8 = read(uniform(8), 224) with keyframe seeks, clip8_noseek without;");
-                System.out.println("       clip frames/s count the frames up to the last wanted one (decoded or skipped by a seek).");
-                System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + "; figures vary with machine load.");
+                spec.commandLine().getOut().println("modes: native/short224 = every frame; clip8 = read(uniform(8), 224) with keyframe seeks, clip8_noseek without;");
+                spec.commandLine().getOut().println("       clip frames/s count the frames up to the last wanted one (decoded or skipped by a seek).");
+                spec.commandLine().getOut().println("cores: " + Runtime.getRuntime().availableProcessors() + "; figures vary with machine load.");
             }
         } finally {
             if (tmp != null) {

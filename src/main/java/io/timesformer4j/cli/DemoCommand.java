@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
         description = {"Generate a synthetic motion dataset (left/right/up/down/cw/ccw: only the direction of motion "
                 + "differs), train the tiny TimeSformer on it, evaluate it and write loss/accuracy plots."})
 public final class DemoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--out", defaultValue = "demo-run", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
     @Option(names = "--epochs", description = "Epochs (default: 20).")
@@ -39,7 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
                 clips != null ? clips : d.trainPerClass(), d.valPerClass(), d.frames(), d.videoSize(), d.imageSize(),
                 epochs != null ? epochs : d.epochs(), batchSize != null ? batchSize : d.batchSize(),
                 lr != null ? lr : d.lr(), d.workers(), threads, seed);
-        Demo.run(d, !noProgress, System.out);
+        Demo.run(d, !noProgress, spec.commandLine().getOut());
         return 0;
     }
 }

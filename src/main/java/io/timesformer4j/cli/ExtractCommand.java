@@ -13,6 +13,9 @@ import picocli.CommandLine.Parameters;
         description = {"Write a video's frames as numbered images at a fixed rate, in-process.",
                 "Same frames and names as: ffmpeg -i VIDEO -vf fps=30 DIR/frame%%04d.png (rotation applied)."})
 public final class ExtractCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "VIDEO", description = "video file (mp4, avi, mkv, webm, mov...)")
     Path video;
 
@@ -35,7 +38,7 @@ public final class ExtractCommand implements Callable<Integer> {
         Natives.ensureLoaded();
         var r = FrameExtractor.extract(video, out,
                 new FrameExtractor.Options(fps, format, shortSide, "frame%04d"));
-        System.out.printf("%s: %d frames decoded, %d images (%dx%d) written to %s%n",
+        spec.commandLine().getOut().printf("%s: %d frames decoded, %d images (%dx%d) written to %s%n",
                 video, r.framesDecoded(), r.framesWritten(), r.width(), r.height(), r.dir());
         return 0;
     }

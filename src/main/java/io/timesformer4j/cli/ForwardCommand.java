@@ -20,6 +20,9 @@ import java.util.concurrent.Callable;
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Run a model on pixel_values (B,T,C,H,W) from a safetensors file and write the logits.")
 public final class ForwardCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "HF model dir, .safetensors, pytorch_model.bin or .pyth") Path model;
     @Option(names = "--input", required = true, description = "safetensors file holding the input tensor") Path input;
     @Option(names = "--output", required = true, description = "safetensors file to write (logits, ...)") Path output;
@@ -53,11 +56,11 @@ public final class ForwardCommand implements Callable<Integer> {
             Tensor top = out.logits().argmax(new org.bytedeco.pytorch.LongOptional(1), false);
             for (long b = 0; b < top.size(0); b++) {
                 int k = (int) top.get(b).item_long();
-                System.out.printf("clip %d: %s (logit %.4f)%n", b, m.config().labels().get(k),
+                spec.commandLine().getOut().printf("clip %d: %s (logit %.4f)%n", b, m.config().labels().get(k),
                         out.logits().get(b).get(k).item_double());
             }
         }
-        System.out.println("wrote " + output);
+        spec.commandLine().getOut().println("wrote " + output);
         return 0;
     }
 }

@@ -18,6 +18,9 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print the config, parameter count and FLOPs per clip of a preset or a saved model.")
 public final class InfoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     static final class Source {
         @Option(names = "--preset", description = "preset name: tiny, seed, base, hr, l") String preset;
         @Option(names = "--model", description = "HF model dir, .safetensors, pytorch_model.bin or official .pyth") Path model;
@@ -56,17 +59,17 @@ public final class InfoCommand implements Callable<Integer> {
             o.put("num_labels", config.numLabels());
             o.put("forward_gflops_per_clip", gflops);
             o.set("config", config.toJson());
-            System.out.println(om.writeValueAsString(o));
+            spec.commandLine().getOut().println(om.writeValueAsString(o));
         } else {
-            System.out.printf("source:       %s%n", from);
-            System.out.printf("attention:    %s%n", config.attentionType().hfName());
-            System.out.printf("input:        %d frames x %dx%d, patch %d (%d tokens per frame)%n", config.numFrames(),
+            spec.commandLine().getOut().printf("source:       %s%n", from);
+            spec.commandLine().getOut().printf("attention:    %s%n", config.attentionType().hfName());
+            spec.commandLine().getOut().printf("input:        %d frames x %dx%d, patch %d (%d tokens per frame)%n", config.numFrames(),
                     config.imageSize(), config.imageSize(), config.patchSize(), config.numPatches());
-            System.out.printf("width/depth:  hidden %d, %d layers, %d heads, MLP %d%n", config.hiddenSize(),
+            spec.commandLine().getOut().printf("width/depth:  hidden %d, %d layers, %d heads, MLP %d%n", config.hiddenSize(),
                     config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize());
-            System.out.printf("labels:       %d%n", config.numLabels());
-            System.out.printf("parameters:   %,d%n", params);
-            System.out.printf("forward:      %.3f GFLOP per clip (training step ~3x)%n", gflops);
+            spec.commandLine().getOut().printf("labels:       %d%n", config.numLabels());
+            spec.commandLine().getOut().printf("parameters:   %,d%n", params);
+            spec.commandLine().getOut().printf("forward:      %.3f GFLOP per clip (training step ~3x)%n", gflops);
         }
         return 0;
     }

@@ -15,6 +15,9 @@ import picocli.CommandLine.Parameters;
                 "A video that cannot be read gets an 'error: PATH: reason' line on stderr; the exit code is 1 only "
                 + "when no video could be read."})
 public final class PredictCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model dir (e.g. RUN/best).")
     Path model;
     @Parameters(arity = "1..*", paramLabel = "VIDEO", description = "Video files or frame folders.")
@@ -35,17 +38,17 @@ public final class PredictCommand implements Callable<Integer> {
         int[] tv = EvaluateCommand.parseViews(views);
         List<VideoPrediction.Result> results = VideoPrediction.run(model, videos, topK, tv[0], tv[1], compute.workers, compute.threads);
         for (VideoPrediction.Result r : results) {
-            if (!r.ok()) System.err.println("error: " + r.path() + ": " + r.error());
+            if (!r.ok()) spec.commandLine().getErr().println("error: " + r.path() + ": " + r.error());
         }
         if (json) {
-            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+            spec.commandLine().getOut().println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(results));
         } else {
             for (VideoPrediction.Result r : results) {
                 if (!r.ok()) continue;
-                System.out.println(r.path());
+                spec.commandLine().getOut().println(r.path());
                 for (VideoPrediction.Label l : r.top()) {
-                    System.out.printf(Locale.ROOT, "  %-24s %.4f%n", l.label(), l.probability());
+                    spec.commandLine().getOut().printf(Locale.ROOT, "  %-24s %.4f%n", l.label(), l.probability());
                 }
             }
         }

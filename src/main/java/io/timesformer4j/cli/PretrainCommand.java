@@ -93,7 +93,7 @@ public final class PretrainCommand implements Callable<Integer> {
                         + " epochs " + resume + " already finished");
                 saved = saved.withEpochs(epochs);
             }
-            Pretrainer.run(saved, resume, true, !noProgress, System.out);
+            Pretrainer.run(saved, resume, true, !noProgress, spec.commandLine().getOut());
             return 0;
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
@@ -103,7 +103,7 @@ public final class PretrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(run + " already holds a pretraining run: continue it with --resume " + run
                     + " or choose another --out");
         }
-        Pretrainer.run(options(), run, false, !noProgress, System.out);
+        Pretrainer.run(options(), run, false, !noProgress, spec.commandLine().getOut());
         return 0;
     }
 

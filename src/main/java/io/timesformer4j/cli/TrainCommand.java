@@ -8,6 +8,9 @@ import io.timesformer4j.runtime.Natives;
 import io.timesformer4j.train.OptimizerSpec;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
+import io.timesformer4j.run.Checkpoint;
+import io.timesformer4j.run.CheckpointPolicy;
+import io.timesformer4j.train.EarlyStopping;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -82,10 +85,22 @@ public final class TrainCommand implements Callable<Integer> {
     long seed = 42;
     @Option(names = "--no-progress", description = "No progress bar or progress lines (the per-epoch lines stay).")
     boolean noProgress;
+    @Option(names = "--tensorboard", description = "Write TensorBoard event files to RUN/tensorboard/ (loss, accuracy, lr, clips/s).")
+    boolean tensorboard;
+    @Option(names = "--early-stop-patience", paramLabel = "N", description = "Stop when val_acc (train loss without validation) has not improved for N epochs (default: off).")
+    Integer earlyStopPatience;
+    @Option(names = "--early-stop-min-delta", paramLabel = "D", description = "Smallest change that counts as an improvement for early stopping (default: 0).")
+    double earlyStopMinDelta;
+    @Option(names = "--save-every", paramLabel = "N", description = "Also keep the checkpoint of every N-th epoch in RUN/checkpoints/epoch-NNNN/ (default: 0 = only the latest).")
+    int saveEvery;
+    @Option(names = "--keep-last", paramLabel = "K", description = "Keep only the newest K of those checkpoints (default: 0 = all; alone it means --save-every 1).")
+    int keepLast;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
-    private static final List<String> RESUME_OPTIONS = List.of("--resume", "--epochs", "--no-progress");
+    /** What a resume may set: the rest comes from run.json. */
+    private static final List<String> RESUME_OPTIONS = List.of("--resume", "--epochs", "--no-progress", "--tensorboard",
+            "--early-stop-patience", "--early-stop-min-delta", "--save-every", "--keep-last", "--workers", "--threads");
 
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
@@ -98,16 +113,28 @@ public final class TrainCommand implements Callable<Integer> {
                     .map(o -> o.longestName()).filter(n -> !RESUME_OPTIONS.contains(n)).distinct().toList();
             if (!refused.isEmpty()) {
                 throw new IllegalArgumentException("--resume continues " + resume + " with its saved settings (run.json); "
-                        + "only --epochs may be given, not " + String.join(", ", refused));
+                        + "only " + String.join(", ", RESUME_OPTIONS.subList(1, RESUME_OPTIONS.size())) + " may be given, not "
+                        + String.join(", ", refused));
             }
-            TrainOptions saved = TrainOptions.load(resume);
+            // --resume RUN continues from RUN/checkpoint/; --resume RUN/checkpoints/epoch-0004 from that kept checkpoint
+            Path runDir = resume, from = null;
+            Path parent = resume.toAbsolutePath().normalize().getParent();
+            if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(RunDir.CHECKPOINTS)
+                    && java.nio.file.Files.isRegularFile(parent.resolveSibling(RunDir.RUN_JSON))) {
+                runDir = parent.getParent();
+                from = resume;
+            }
+            TrainOptions saved = TrainOptions.load(runDir);
+            int done = from != null ? Checkpoint.peekAt(from).epoch() : Checkpoint.peek(runDir).map(s -> s.epoch()).orElse(0);
             if (epochs != null) {
-                int done = io.timesformer4j.run.Checkpoint.peek(resume).map(s -> s.epoch()).orElse(0);
                 if (epochs < done) throw new IllegalArgumentException("--epochs " + epochs + " is below the " + done
                         + " epochs " + resume + " already finished");
                 saved = saved.withEpochs(epochs);
             }
-            VideoTrainer.run(saved, resume, true, !noProgress, System.out);
+            if (spec.commandLine().getParseResult().hasMatchedOption("--workers")
+                    || spec.commandLine().getParseResult().hasMatchedOption("--threads"))
+                saved = saved.withCompute(compute.workers, compute.threads);
+            VideoTrainer.run(saved, runDir, true, session(from), spec.commandLine().getOut());
             return 0;
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
@@ -116,8 +143,14 @@ public final class TrainCommand implements Callable<Integer> {
         String p = preset != null ? preset : init != null && RunDir.initHasConfig(init) ? null : "seed";
         TrainOptions o = new TrainOptions(data, valData, layout, p, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize, compute.workers, compute.threads, init, maxClips, config());
-        VideoTrainer.run(o, run, false, !noProgress, System.out);
+        VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut());
         return 0;
+    }
+
+    private VideoTrainer.Session session(Path resumeFrom) {
+        return new VideoTrainer.Session(!noProgress, tensorboard,
+                earlyStopPatience == null ? null : new EarlyStopping(earlyStopPatience, earlyStopMinDelta),
+                new CheckpointPolicy(saveEvery, keepLast), resumeFrom);
     }
 
     /** Explicit options over the recipe's values over the seed script's. */

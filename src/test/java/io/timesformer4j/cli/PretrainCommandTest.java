@@ -18,10 +18,7 @@ import io.timesformer4j.run.MetricsLog;
 import io.timesformer4j.run.PretrainMetrics;
 import io.timesformer4j.run.PretrainOptions;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -134,8 +131,8 @@ class PretrainCommandTest {
         CliRun fresh = CliRun.run(pretrain(other, "--epochs", "1"));            // writes pretrain.json, 1 epoch
         assertEquals(0, fresh.code(), fresh.all());
         PretrainOptions o = PretrainOptions.load(other).withEpochs(EPOCHS);
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        PrintStream dying = new PrintStream(log, true, StandardCharsets.UTF_8) {
+        java.io.StringWriter log = new java.io.StringWriter();
+        java.io.PrintWriter dying = new java.io.PrintWriter(log, true) {
             @Override public void println(String s) {
                 if (s.startsWith("[3]")) throw new IllegalStateException("killed");
                 super.println(s);
