@@ -175,7 +175,7 @@ class PretrainCommandTest {
                 "--epochs", "1", "--batch-size", "4", "--threads", "1", "--workers", "1", "--no-progress");
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("initialised from " + run + ": " + encoderKeys.size()
-                + " tensors loaded, 2 missing [classifier.weight, classifier.bias], 0 unexpected , 0 shape mismatches"), r.out());
+                + " tensors loaded, 2 missing [classifier.weight, classifier.bias], 0 unexpected, 0 shape mismatches"), r.out());
         JsonNode best = new ObjectMapper().readTree(ft.resolve("best/config.json").toFile());
         assertEquals(List.of("left", "right"), List.of(best.get("id2label").get("0").asText(), best.get("id2label").get("1").asText()));
         assertEquals(8, best.get("num_frames").asInt());
