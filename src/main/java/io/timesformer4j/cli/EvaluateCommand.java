@@ -23,17 +23,17 @@ public final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model: Hugging Face model dir (e.g. RUN/best) or official .pyth.")
+    @Option(names = "--model", required = true, paramLabel = "<dir>", description = "Model: Hugging Face model dir (e.g. RUN/best) or official .pyth.")
     Path model;
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
+    @Option(names = "--data", required = true, paramLabel = "<dir>", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
     Path data;
-    @Option(names = "--views", defaultValue = "1x1", paramLabel = "TxS", description = "Test views: temporal clips x spatial crops (1 or 3), e.g. 1x3 or 10x3 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--views", defaultValue = "1x1", paramLabel = "<views>", description = "Test views: temporal clips x spatial crops (1 or 3), e.g. 1x3 or 10x3 (default: ${DEFAULT-VALUE}).")
     String views;
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the report files.")
+    @Option(names = {"--out", "--output-dir"}, paramLabel = "<dir>", description = "Folder for the report files.")
     Path out;
-    @Option(names = "--layout", defaultValue = "auto", description = "Dataset layout (default: auto).")
+    @Option(names = "--layout", paramLabel = "<layout>", defaultValue = "auto", description = "Dataset layout (default: auto).")
     String layout;
-    @Option(names = "--batch-size", defaultValue = "4", description = "Videos per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", defaultValue = "4", description = "Videos per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
     @Option(names = "--no-progress", description = "No progress output.")
     boolean noProgress;

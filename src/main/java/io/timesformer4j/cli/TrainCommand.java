@@ -25,75 +25,75 @@ import picocli.CommandLine.Option;
                 "Each epoch prints '[epoch] loss: x, val_acc: y' and writes RUN/metrics.jsonl, RUN/checkpoint/ "
                 + "(atomic), RUN/best/ (Hugging Face model dir), RUN/loss.png, RUN/accuracy.png, RUN/skipped.txt."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset: class folders, label_xxx.mp4 files, or a CSV/list file.")
+    @Option(names = "--data", paramLabel = "<dir>", description = "Dataset: class folders, label_xxx.mp4 files, or a CSV/list file.")
     Path data;
-    @Option(names = "--out", paramLabel = "RUN", description = "Run folder to create (default: runs/<time>).")
+    @Option(names = {"--out", "--output-dir"}, paramLabel = "<run-dir>", description = "Run folder to create (default: runs/<time>).")
     Path out;
-    @Option(names = "--resume", paramLabel = "RUN", description = "Continue RUN from its last finished epoch with its saved settings (only --epochs may change).")
+    @Option(names = "--resume", paramLabel = "<run-dir>", description = "Continue a run from its last finished epoch with its saved settings, or from a kept checkpoint RUN/checkpoints/epoch-NNNN (only --epochs, --no-progress, --tensorboard, --early-stop-*, --save-every, --keep-last, --workers, --threads may be given).")
     Path resume;
-    @Option(names = "--recipe", paramLabel = "NAME", description = "Starting set of hyper-parameters: seed (default) or paper "
+    @Option(names = "--recipe", paramLabel = "<name>", description = "Starting set of hyper-parameters: seed (default) or paper "
             + "(SGD lr 0.005, momentum 0.9, wd 1e-4, 15 epochs, lr/10 after epochs 11 and 14). Explicit options override it.")
     String recipe = "seed";
-    @Option(names = "--preset", description = "Model preset: tiny, seed, base, hr, l (default: seed; with --init of a model dir "
-            + "or pretraining run: that model's shape).")
+    @Option(names = "--preset", paramLabel = "<preset>", description = "Model preset: tiny, seed, base, hr, l (default: seed; "
+            + "with --init of a model dir or pretraining run: that model's shape).")
     String preset;
-    @Option(names = "--frames", description = "Frames per clip (default: the preset's).")
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", description = "Frames per clip (default: the preset's).")
     int frames;
-    @Option(names = "--image-size", description = "Crop size in pixels (default: the preset's).")
+    @Option(names = "--image-size", paramLabel = "<image-size>", description = "Crop size in pixels (default: the preset's).")
     int imageSize;
-    @Option(names = "--epochs", description = "Epochs (seed: 10, paper: 15).")
+    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15).")
     Integer epochs;
-    @Option(names = "--batch-size", description = "Clips per step (default: 2).")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: ${DEFAULT-VALUE}).")
     int batchSize = 2;
-    @Option(names = "--lr", description = "Base learning rate (seed: 1e-4, paper: 0.005).")
+    @Option(names = "--lr", paramLabel = "<lr>", description = "Base learning rate (seed: 1e-4, paper: 0.005).")
     Double lr;
-    @Option(names = "--optimizer", description = "adam, adamw or sgd (seed: adam, paper: sgd).")
+    @Option(names = "--optimizer", paramLabel = "<optimizer>", description = "Optimizer: adam, adamw or sgd (seed: adam, paper: sgd).")
     String optimizer;
-    @Option(names = "--weight-decay", description = "Weight decay (adam: 0, adamw: 0.05, sgd: 1e-4). AdamW never decays biases, norms, embeddings.")
+    @Option(names = "--weight-decay", paramLabel = "<weight-decay>", description = "Weight decay (adam: 0, adamw: 0.05, sgd: 1e-4). AdamW never decays biases, norms, embeddings.")
     Double weightDecay;
-    @Option(names = "--momentum", description = "SGD momentum (default: 0.9).")
+    @Option(names = "--momentum", paramLabel = "<momentum>", description = "SGD momentum (default: 0.9).")
     Double momentum;
     @Option(names = "--nesterov", description = "SGD with Nesterov momentum.")
     boolean nesterov;
-    @Option(names = "--schedule", description = "constant, step or cosine (seed: constant, paper: step).")
+    @Option(names = "--schedule", paramLabel = "<schedule>", description = "LR schedule: constant, step or cosine (seed: constant, paper: step).")
     String schedule;
-    @Option(names = "--milestones", split = ",", description = "Step schedule: epochs after which lr *= gamma (paper: 11,14).")
+    @Option(names = "--milestones", paramLabel = "<milestones>", split = ",", description = "Step schedule: epochs after which lr *= gamma (paper: 11,14).")
     List<Integer> milestones;
-    @Option(names = "--gamma", description = "Step schedule decay factor (default: 0.1).")
+    @Option(names = "--gamma", paramLabel = "<gamma>", description = "Step schedule decay factor (default: ${DEFAULT-VALUE}).")
     double gamma = 0.1;
-    @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (fractions allowed; default: 0).")
+    @Option(names = "--warmup-epochs", paramLabel = "<warmup-epochs>", description = "Linear warm-up epochs (fractions allowed; default: 0).")
     double warmupEpochs;
-    @Option(names = "--label-smoothing", description = "Cross-entropy label smoothing (default: 0).")
+    @Option(names = "--label-smoothing", paramLabel = "<label-smoothing>", description = "Cross-entropy label smoothing (default: 0).")
     double labelSmoothing;
-    @Option(names = "--clip-grad", description = "Clip the global gradient norm to this (default: 0 = off).")
+    @Option(names = {"--clip-grad", "--max-grad-norm"}, paramLabel = "<clip-grad>", description = "Clip the global gradient norm to this (default: 0 = off).")
     double clipGrad;
-    @Option(names = "--accumulate", description = "Accumulate gradients over this many batches per step (default: 1).")
+    @Option(names = {"--accumulate", "--gradient-accumulation-steps"}, paramLabel = "<accumulate>", description = "Accumulate gradients over this many batches per step (default: ${DEFAULT-VALUE}).")
     int accumulate = 1;
-    @Option(names = "--precision", description = "fp32 (default) or bf16 (CPU autocast; faster with AVX512-BF16/AMX).")
+    @Option(names = "--precision", paramLabel = "<precision>", description = "Forward precision: fp32 or bf16 (CPU autocast; faster with AVX512-BF16/AMX) (default: ${DEFAULT-VALUE}).")
     String precision = "fp32";
-    @Option(names = "--init", paramLabel = "PATH", description = "Start from weights: Hugging Face model dir, official .pyth, or ImageNet ViT; a new head is made for the dataset's classes.")
+    @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, or ImageNet ViT; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
     Path init;
-    @Option(names = "--val-split", description = "Fraction held out for validation, random by --seed (default: 0.2; 0 = none).")
+    @Option(names = "--val-split", paramLabel = "<val-split>", description = "Fraction held out for validation, random by --seed; 0 = none (default: ${DEFAULT-VALUE}).")
     double valSplit = 0.2;
-    @Option(names = "--val-data", paramLabel = "DIR", description = "Separate validation dataset (instead of --val-split).")
+    @Option(names = "--val-data", paramLabel = "<dir>", description = "Separate validation dataset (instead of --val-split).")
     Path valData;
-    @Option(names = "--layout", description = "Dataset layout: auto (default), class_folders, flat_prefix, csv, kinetics_csv, ucf101_list.")
+    @Option(names = "--layout", paramLabel = "<layout>", description = "Dataset layout: auto, class_folders, flat_prefix, csv, kinetics_csv, ucf101_list (default: ${DEFAULT-VALUE}).")
     String layout = "auto";
-    @Option(names = "--max-clips", description = "Use at most this many training clips (0 = all).")
+    @Option(names = "--max-clips", paramLabel = "<max-clips>", description = "Use at most this many training clips; 0 = all (default: ${DEFAULT-VALUE}).")
     int maxClips;
-    @Option(names = "--seed", description = "Seed for the split, shuffling, augmentation, init and dropout (default: 42).")
+    @Option(names = "--seed", paramLabel = "<seed>", description = "Seed for the split, shuffling, augmentation, init and dropout (default: ${DEFAULT-VALUE}).")
     long seed = 42;
     @Option(names = "--no-progress", description = "No progress bar or progress lines (the per-epoch lines stay).")
     boolean noProgress;
     @Option(names = "--tensorboard", description = "Write TensorBoard event files to RUN/tensorboard/ (loss, accuracy, lr, clips/s).")
     boolean tensorboard;
-    @Option(names = "--early-stop-patience", paramLabel = "N", description = "Stop when val_acc (train loss without validation) has not improved for N epochs (default: off).")
+    @Option(names = "--early-stop-patience", paramLabel = "<n>", description = "Stop when val_acc (train loss without validation) has not improved for N epochs (default: off).")
     Integer earlyStopPatience;
-    @Option(names = "--early-stop-min-delta", paramLabel = "D", description = "Smallest change that counts as an improvement for early stopping (default: 0).")
+    @Option(names = "--early-stop-min-delta", paramLabel = "<delta>", description = "Smallest change that counts as an improvement for early stopping (default: 0).")
     double earlyStopMinDelta;
-    @Option(names = "--save-every", paramLabel = "N", description = "Also keep the checkpoint of every N-th epoch in RUN/checkpoints/epoch-NNNN/ (default: 0 = only the latest).")
+    @Option(names = "--save-every", paramLabel = "<n>", description = "Also keep the checkpoint of every N-th epoch in RUN/checkpoints/epoch-NNNN/ (default: 0 = only the latest).")
     int saveEvery;
-    @Option(names = "--keep-last", paramLabel = "K", description = "Keep only the newest K of those checkpoints (default: 0 = all; alone it means --save-every 1).")
+    @Option(names = "--keep-last", paramLabel = "<k>", description = "Keep only the newest K of those checkpoints (default: 0 = all; alone it means --save-every 1).")
     int keepLast;
 
     @picocli.CommandLine.Spec
@@ -110,7 +110,8 @@ public final class TrainCommand implements Callable<Integer> {
         Natives.ensureLoaded();
         if (resume != null) {
             List<String> refused = spec.commandLine().getParseResult().matchedOptions().stream()
-                    .map(o -> o.longestName()).filter(n -> !RESUME_OPTIONS.contains(n)).distinct().toList();
+                    .filter(o -> java.util.Arrays.stream(o.names()).noneMatch(RESUME_OPTIONS::contains))
+                    .map(o -> o.names()[0]).distinct().toList();
             if (!refused.isEmpty()) {
                 throw new IllegalArgumentException("--resume continues " + resume + " with its saved settings (run.json); "
                         + "only " + String.join(", ", RESUME_OPTIONS.subList(1, RESUME_OPTIONS.size())) + " may be given, not "

@@ -203,13 +203,16 @@ public final class Trainer {
                     CrossEntropyLossOptions ce = new CrossEntropyLossOptions();
                     ce.label_smoothing().put(config.labelSmoothing());
                     Tensor loss = torch.cross_entropy(logits, y, ce);
+                    double lossValue = loss.item_double();
+                    if (!Double.isFinite(lossValue)) throw diverged(epoch, step, "the loss is " + lossValue);
                     (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
-                    double l = loss.item_double();
+                    double l = lossValue;
                     lossSum += l * b.size();
                     correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
                     seen += b.size();
                     if (++micro == config.accumulate()) {
-                        optimizerStep(schedule.lrAt(step++));
+                        optimizerStep(schedule.lrAt(step), epoch, step);
+                        step++;
                         micro = 0;
                     }
                     var se = new TrainingListener.StepEnd(epoch, step, b.size(), l, Optimizers.lr(optimizer));
@@ -218,7 +221,8 @@ public final class Trainer {
             }
             if (micro > 0) {                                                        // a last, partial accumulation
                 try (PointerScope scope = new PointerScope()) {
-                    optimizerStep(schedule.lrAt(step++));
+                    optimizerStep(schedule.lrAt(step), epoch, step);
+                    step++;
                 }
             }
             if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
@@ -226,11 +230,46 @@ public final class Trainer {
         }
     }
 
-    private void optimizerStep(double lr) {
+    /** Refuses to step on a non-finite gradient: the parameters (and the last checkpoint) stay as they were. */
+    private void optimizerStep(double lr, int epoch, long step) throws IOException {
+        var ps = model.module().parameters();
+        Tensor finite = null;
+        for (long i = 0; i < ps.size(); i++) {
+            Tensor g = ps.get(i).grad();
+            if (g == null || !g.defined()) continue;
+            Tensor f = torch.isfinite(g).all();
+            finite = finite == null ? f : finite.logical_and(f);
+        }
+        if (finite != null && !finite.item_bool()) {
+            String name = "";
+            var named = model.module().named_parameters(true).items();
+            for (long i = 0; i < named.size(); i++) {
+                Tensor g = named.get(i).value().grad();
+                if (g != null && g.defined() && !torch.isfinite(g).all().item_bool()) {
+                    name = " of '" + named.get(i).key().getString() + "'";
+                    break;
+                }
+            }
+            throw diverged(epoch, step, "a gradient" + name + " is NaN or Inf");
+        }
         Optimizers.setLr(optimizer, lr);
         if (config.clipGrad() > 0) torch.clip_grad_norm_(model.module().parameters(), config.clipGrad());
         optimizer.step();
         optimizer.zero_grad(true);
+    }
+
+    /** Thrown the moment training stops making sense; the run folder keeps the last finished epoch's checkpoint. */
+    public static final class DivergedException extends IOException {
+        DivergedException(String message) {
+            super(message);
+        }
+    }
+
+    private DivergedException diverged(int epoch, long step, String what) {
+        return new DivergedException("training stopped in epoch " + (epoch + 1) + " at step " + step + ": " + what + "; "
+                + (epoch > 0 ? "the checkpoint of epoch " + epoch + " (the last finished) is kept"
+                        : "no epoch finished, so no checkpoint was written")
+                + " (lower --lr, or check the data and the initial weights)");
     }
 
     private static List<String> classNames(Predictions p) {
