@@ -206,7 +206,9 @@ public final class Pretrainer {
                 double[] losses = history.stream().mapToDouble(PretrainMetrics::loss).toArray();
                 Charts.curve("Masked video modelling", "MSE (normalised pixels, masked patches)", "train loss", epochs,
                         losses, rd.lossPng());
-                if (preview != null) preview.draw(model, rd.reconstruction(epoch + 1), epoch + 1);
+                int every = Math.max(1, tc.epochs() / 50);                     // at most ~50 PNGs in a long run
+                if (preview != null && ((epoch + 1) % every == 0 || epoch + 1 == tc.epochs()))
+                    preview.draw(model, rd.reconstruction(epoch + 1), epoch + 1);
             } catch (RuntimeException | IOException e) {
                 out.println("warning: could not draw the plots: " + e.getMessage());
             }
