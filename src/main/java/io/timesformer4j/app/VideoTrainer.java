@@ -23,6 +23,8 @@ import io.timesformer4j.model.Presets;
 import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.model.TimesformerConfig;
 import io.timesformer4j.model.WeightsInit;
+import io.timesformer4j.model.StateDicts;
+import io.timesformer4j.model.WeightsException;
 import io.timesformer4j.runtime.Natives;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -77,6 +79,18 @@ public final class VideoTrainer {
         return run(o, runDir, resume, Session.of(progress), out);
     }
 
+    private static boolean sameArchitecture(TimesformerConfig a, TimesformerConfig b) {
+        return architecture(a).equals(architecture(b)) && a.hiddenAct().equals(b.hiddenAct()) && a.qkvBias() == b.qkvBias()
+                && a.layerNormEps() == b.layerNormEps() && a.numChannels() == b.numChannels();
+    }
+
+    /** One line: the shape of a config. */
+    static String architecture(TimesformerConfig c) {
+        return String.format(Locale.ROOT, "%s, hidden %d, %d layers, %d heads, mlp %d, patch %d, %d frames x %d px",
+                c.attentionType().hfName(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(),
+                c.patchSize(), c.numFrames(), c.imageSize());
+    }
+
     /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}. */
     public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out)
             throws IOException {
@@ -113,16 +127,31 @@ public final class VideoTrainer {
         }
         if (o.maxClips() > 0 && train.size() > o.maxClips()) train = train.subList(0, o.maxClips());
         if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
-        TimesformerConfig cfg = o.preset() == null && o.init() != null && RunDir.initHasConfig(o.init())
-                ? ModelDir.readConfig(RunDir.weightsPath(o.init())).withLabels(labels.names())   // the init's shape
-                : Presets.get(o.preset() == null ? "seed" : o.preset(), labels.names());
+        TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
+        Path initConfig = o.init() == null ? null : ModelDir.configFile(RunDir.weightsPath(o.init()));
+        if (initConfig != null) {
+            // as from_pretrained: the architecture comes from the checkpoint's config; the preset keeps the recipe's
+            // regularisation, the data the classes, --frames/--image-size still apply (embeddings are resized)
+            TimesformerConfig from = ModelDir.readConfig(RunDir.weightsPath(o.init())).withLabels(labels.names())
+                    .withRegularization(cfg.hiddenDropoutProb(), cfg.attentionProbsDropoutProb(), cfg.dropPathRate());
+            if (!sameArchitecture(from, cfg)) {
+                out.printf(Locale.ROOT, "model: architecture from %s (%s), not preset '%s'%n", initConfig, architecture(from), o.preset());
+            }
+            cfg = from;
+        }
         if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
 
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
         if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
-            var report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            StateDicts.LoadReport report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            if (report.loaded().isEmpty() || !report.mismatched().isEmpty()) {
+                throw new WeightsException(o.init() + ": does not fit the model (" + architecture(cfg) + "): "
+                        + report.loaded().size() + " tensors fit, " + report.mismatched().size() + " have other shapes"
+                        + (report.mismatched().isEmpty() ? "" : ", e.g. " + report.mismatched().get(0))
+                        + "; pass the --preset it was trained with, or a model dir with its config.json");
+            }
             out.println("initialised from " + o.init() + ": " + report.summary());
         }
         // the run folder is created only once the data and model settings are known to work, so a typo in --data,
@@ -139,7 +168,7 @@ public final class VideoTrainer {
                 ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
                 problems.isEmpty() ? "" : " (see " + skippedFile + ")");
         out.printf(Locale.ROOT, "model: %s, %d frames x %d px, %,d parameters; %s lr %s, %d epochs, batch %d%s%n",
-                o.preset() != null ? o.preset() : "as " + o.init(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
+                o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
                 o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "");
 
@@ -152,6 +181,7 @@ public final class VideoTrainer {
         BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed);
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
         TrainingRun run = new TrainingRun(rd, trainer).output(out).problems(problems).checkpoints(session.checkpoints())
+                .chance(1.0 / labels.size())
                 .bestModel(dir -> ModelDir.save(model, prep, dir));
         Optional<Path> from = !resume ? Optional.empty()
                 : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);

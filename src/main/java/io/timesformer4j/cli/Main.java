@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 PretrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                FeaturesCommand.class,
+                ExportCommand.class,
                 DemoCommand.class,
                 SynthCommand.class,
                 ExtractCommand.class,
@@ -98,6 +100,7 @@ public final class Main implements Runnable {
     static ExitCode classify(Throwable t) {
         if (t instanceof java.io.IOException) return ExitCode.BAD_INPUT;          // VideoException, WeightsException, files
         if (t instanceof IllegalArgumentException) return ExitCode.BAD_INPUT;     // argument values, self-validating records
+        if (t instanceof io.timesformer4j.api.ClassifierException) return ExitCode.BAD_INPUT;  // a model or video (file + reason)
         if (t instanceof CommandLine.ParameterException) return ExitCode.BAD_INPUT;
         if (t instanceof OutOfMemoryError) return ExitCode.OUT_OF_MEMORY;
         return ExitCode.INTERNAL_ERROR;

@@ -34,9 +34,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--recipe", paramLabel = "<name>", description = "Starting set of hyper-parameters: seed (default) or paper "
             + "(SGD lr 0.005, momentum 0.9, wd 1e-4, 15 epochs, lr/10 after epochs 11 and 14). Explicit options override it.")
     String recipe = "seed";
-    @Option(names = "--preset", paramLabel = "<preset>", description = "Model preset: tiny, seed, base, hr, l (default: seed; "
-            + "with --init of a model dir or pretraining run: that model's shape).")
-    String preset;
+    @Option(names = "--preset", paramLabel = "<preset>", description = "Model preset: tiny, seed, base, hr, l (default: ${DEFAULT-VALUE}).")
+    String preset = "seed";
     @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", description = "Frames per clip (default: the preset's).")
     int frames;
     @Option(names = "--image-size", paramLabel = "<image-size>", description = "Crop size in pixels (default: the preset's).")
@@ -71,7 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
     int accumulate = 1;
     @Option(names = "--precision", paramLabel = "<precision>", description = "Forward precision: fp32 or bf16 (CPU autocast; faster with AVX512-BF16/AMX) (default: ${DEFAULT-VALUE}).")
     String precision = "fp32";
-    @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, or ImageNet ViT; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
+    @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, ImageNet ViT, or Hub id org/name[@revision]; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
     Path init;
     @Option(names = "--val-split", paramLabel = "<val-split>", description = "Fraction held out for validation, random by --seed; 0 = none (default: ${DEFAULT-VALUE}).")
     double valSplit = 0.2;
@@ -139,10 +138,10 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+        init = ModelArgs.resolve(init, spec);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
         RunDir.of(run).refuseExistingRun();
-        String p = preset != null ? preset : init != null && RunDir.initHasConfig(init) ? null : "seed";
-        TrainOptions o = new TrainOptions(data, valData, layout, p, frames, imageSize, valData != null ? 0 : valSplit,
+        TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize, compute.workers, compute.threads, init, maxClips, config());
         VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut());
         return 0;

@@ -110,6 +110,11 @@ public final class ModelDir {
         return new LoadedModel(model, config, pre);
     }
 
+    /** The {@code config.json} that {@link #load} would use for {@code path}, or null when there is none. */
+    public static Path configFile(Path path) {
+        return configPath(path);
+    }
+
     private static Path configPath(Path p) {
         Path dir = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
         if (dir == null) return null;

@@ -83,12 +83,6 @@ public record RunDir(Path root) {
         return Files.isRegularFile(enc.resolve("model.safetensors")) ? Optional.of(enc) : Optional.empty();
     }
 
-    /** Whether the weights {@code --init} names come with a {@code config.json} (then it gives the model's shape). */
-    public static boolean initHasConfig(Path init) throws WeightsException {
-        Path p = weightsPath(init);
-        Path dir = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
-        return dir != null && Files.isRegularFile(dir.resolve("config.json"));
-    }
 
     /**
      * A fresh run must not overwrite one that already finished epochs (its metrics, checkpoint and best model
