@@ -138,7 +138,7 @@ public final class VideoTrainer {
         if (initConfig != null) {
             // as from_pretrained: the architecture comes from the checkpoint's config; the preset keeps the recipe's
             // regularisation, the data the classes, --frames/--image-size still apply (embeddings are resized)
-            TimesformerConfig from = ModelDir.readConfig(o.init()).withLabels(labels.names())
+            TimesformerConfig from = ModelDir.readConfig(RunDir.weightsPath(o.init())).withLabels(labels.names())
                     .withRegularization(cfg.hiddenDropoutProb(), cfg.attentionProbsDropoutProb(), cfg.dropPathRate());
             if (!sameArchitecture(from, cfg)) {
                 out.printf(Locale.ROOT, "model: architecture from %s (%s), not preset '%s'%n", initConfig, architecture(from), o.preset());

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 BenchmarkCommand.class,
                 TrainCommand.class,
+                PretrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
                 FeaturesCommand.class,

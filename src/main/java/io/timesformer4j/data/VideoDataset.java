@@ -101,6 +101,45 @@ public final class VideoDataset {
         return new VideoDataset(root, layout, samples, labels, problems);
     }
 
+    /**
+     * Unlabelled videos for self-supervised pretraining: every video file and frame folder under a folder, at any
+     * depth (class folders, flat folders with any file names, nested collections), or every entry of a list file
+     * (its labels are read but not needed). All samples get label 0 of a one-class map {@code video}; zero-byte
+     * files and broken links are reported in {@link #problems()}.
+     *
+     * @throws IOException when {@code root} does not exist or holds no usable video
+     */
+    public static VideoDataset scanUnlabeled(Path root) throws IOException {
+        if (!Files.exists(root)) throw new IOException(root + ": no such file or folder");
+        LabelMap one = LabelMap.of(List.of("video"));
+        if (Files.isRegularFile(root)) {
+            VideoDataset listed = scan(root, DatasetOptions.defaults());
+            List<Sample> s = listed.samples().stream().map(x -> new Sample(x.path(), 0)).toList();
+            return new VideoDataset(root, listed.layout(), s, one, listed.problems());
+        }
+        List<Map.Entry<Path, String>> raw = new ArrayList<>();
+        List<BadInput> problems = new ArrayList<>();
+        collectVideos(root, raw, problems, 0);
+        if (raw.isEmpty()) {
+            StringBuilder sb = new StringBuilder(root + ": no usable videos or frame folders found");
+            problems.stream().limit(3).forEach(p -> sb.append("; ").append(p));
+            throw new IOException(sb.toString());
+        }
+        List<Sample> samples = raw.stream().map(e -> new Sample(e.getKey(), 0)).toList();
+        return new VideoDataset(root, DatasetLayout.AUTO, samples, one, problems);
+    }
+
+    private static void collectVideos(Path dir, List<Map.Entry<Path, String>> raw, List<BadInput> problems, int depth)
+            throws IOException {
+        if (depth > 8) return;
+        for (Path c : children(dir)) {
+            if (isBrokenVideoLink(c)) problems.add(new BadInput(c, BROKEN_LINK));
+            else if (isVideoFile(c)) addIfUsable(c, "video", raw, problems);
+            else if (Files.isDirectory(c) && isFrameFolder(c)) raw.add(Map.entry(c, "video"));
+            else if (Files.isDirectory(c)) collectVideos(c, raw, problems, depth + 1);
+        }
+    }
+
     /** Scans with auto-detected layout and inferred labels. */
     public static VideoDataset scan(Path root) throws IOException {
         return scan(root, DatasetOptions.defaults());

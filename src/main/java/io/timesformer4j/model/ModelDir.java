@@ -44,6 +44,25 @@ public final class ModelDir {
         AtomicFiles.writeString(dir.resolve("preprocessor_config.json"), JSON.writeValueAsString(p.toJson()) + "\n");
     }
 
+    /**
+     * Writes the encoder of {@code model} (no classifier) as a Hugging Face-style backbone dir: {@code model.safetensors}
+     * with every {@code timesformer.*} tensor, {@code config.json} ({@code architectures: TimesformerModel}, no
+     * labels) and {@code preprocessor_config.json}. {@code train --init DIR} loads it with a new head.
+     */
+    public static void saveEncoder(TimeSformer model, Preprocessing preprocessing, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+        for (var e : model.stateDict().entrySet()) if (e.getKey().startsWith("timesformer.")) sd.put(e.getKey(), e.getValue());
+        SafeTensors.write(dir.resolve("model.safetensors"), sd, Map.of("format", "pt"));
+        var cfg = model.config().toJson();
+        cfg.putArray("architectures").add("TimesformerModel");
+        cfg.remove("id2label");
+        cfg.remove("label2id");
+        AtomicFiles.writeString(dir.resolve("config.json"), JSON.writeValueAsString(cfg) + "\n");
+        Preprocessing p = preprocessing != null ? preprocessing : Preprocessing.defaults(model.config().imageSize());
+        AtomicFiles.writeString(dir.resolve("preprocessor_config.json"), JSON.writeValueAsString(p.toJson()) + "\n");
+    }
+
     /** Reads {@code config.json} of a model directory (or the one beside a weights file). */
     public static TimesformerConfig readConfig(Path dirOrFile) throws IOException {
         Path cfg = configPath(dirOrFile);

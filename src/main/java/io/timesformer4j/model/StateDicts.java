@@ -22,14 +22,14 @@ public final class StateDicts {
     /** What a load did: keys copied, model keys not in the file, file keys not in the model, shape clashes. */
     public record LoadReport(List<String> loaded, List<String> missing, List<String> unexpected, List<String> mismatched) {
         public String summary() {
-            return loaded.size() + " tensors loaded, " + missing.size() + " missing " + abbreviate(missing) + ", "
-                    + unexpected.size() + " unexpected " + abbreviate(unexpected) + ", " + mismatched.size()
-                    + " shape mismatches " + abbreviate(mismatched);
+            return loaded.size() + " tensors loaded, " + missing.size() + " missing" + abbreviate(missing) + ", "
+                    + unexpected.size() + " unexpected" + abbreviate(unexpected) + ", " + mismatched.size()
+                    + " shape mismatches" + abbreviate(mismatched);
         }
 
         private static String abbreviate(List<String> l) {
             if (l.isEmpty()) return "";
-            return l.size() <= 4 ? l.toString() : l.subList(0, 4) + "...";
+            return " " + (l.size() <= 4 ? l.toString() : l.subList(0, 4) + "...");
         }
     }
 

@@ -96,6 +96,14 @@ public final class Charts {
         }
     }
 
+    /** One curve over epochs ({@code epochs[i]}, {@code values[i]}; NaN values left out), e.g. the pretraining loss. */
+    public static void curve(String title, String yLabel, String series, int[] epochs, double[] values, Path png)
+            throws IOException {
+        XYSeries s = new XYSeries(series);
+        for (int i = 0; i < epochs.length; i++) if (!Double.isNaN(values[i])) s.add(epochs[i], values[i]);
+        save(lineChart(title, yLabel, new XYSeriesCollection(s), false), png);
+    }
+
     /** Draws {@code confusion[true][predicted]} as a heatmap with class names and counts, rows normalised. */
     public static void confusion(int[][] confusion, List<String> classes, Path png) throws IOException {
         confusion(confusion, classes, "Confusion matrix", png);
