@@ -25,7 +25,13 @@ import io.timesformer4j.model.TimesformerConfig;
 import io.timesformer4j.model.WeightsInit;
 import io.timesformer4j.runtime.Natives;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.time.Duration;
+import io.timesformer4j.data.DistributedSampler;
+import io.timesformer4j.dist.DdpGroup;
+import io.timesformer4j.dist.DistEnv;
+import io.timesformer4j.dist.DistException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,19 +48,40 @@ import org.bytedeco.pytorch.global.torch;
 public final class VideoTrainer {
     private VideoTrainer() {}
 
-    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}. */
+    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}, in one process. */
     public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
             throws IOException {
-        try (RunLock lock = RunLock.acquire(runDir)) {
-            return runLocked(o, runDir, resume, progress, out);
+        return run(o, runDir, resume, progress, out, null, Duration.ZERO);
+    }
+
+    /**
+     * Trains as one rank of the data-parallel job {@code dist} (null: one process). Every rank scans the data and
+     * builds the model; rank 0 alone locks and writes the run folder and prints; the others print nothing but
+     * their errors. A failed collective (a rank died or is stuck for {@code timeout}) ends with a
+     * {@link DistException} naming this rank and the cause.
+     */
+    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out,
+                                     DistEnv dist, Duration timeout) throws IOException {
+        Natives.ensureLoaded();
+        if (dist == null) {
+            try (RunLock lock = RunLock.acquire(runDir)) {
+                return runLocked(o, runDir, resume, progress, out, null);
+            }
+        }
+        try (DdpGroup group = DdpGroup.open(dist, timeout)) {
+            if (group.rank() != 0) return runLocked(o, runDir, resume, false, new PrintStream(OutputStream.nullOutputStream()), group);
+            try (RunLock lock = RunLock.acquire(runDir)) {
+                return runLocked(o, runDir, resume, progress, out, group);
+            }
         }
     }
 
-    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
-            throws IOException {
-        Natives.ensureLoaded();
-        Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
+    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out,
+                                            DdpGroup group) throws IOException {
+        int localWorld = group == null ? 1 : Math.max(1, localWorldSize());
+        Natives.setTorchThreads(o.threads() > 0 ? o.threads() : Math.max(1, defaultThreads(o.workers() * localWorld) / localWorld));
         if (!resume) RunDir.of(runDir).refuseExistingRun();
+        boolean writes = group == null || group.writes();
 
         DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
         VideoDataset ds = VideoDataset.scan(o.data(), dopt);
@@ -78,6 +105,7 @@ public final class VideoTrainer {
         }
         if (o.maxClips() > 0 && train.size() > o.maxClips()) train = train.subList(0, o.maxClips());
         if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
+        if (group != null) group.verifySame("options and data", fingerprint(o, train, val));
         TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
         if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
@@ -90,10 +118,19 @@ public final class VideoTrainer {
         }
         // the run folder is created only once the data and model settings are known to work, so a typo in --data,
         // --preset or --init leaves nothing behind that would block the corrected command
-        Files.createDirectories(runDir);
-        o.save(runDir);
         Path skippedFile = RunDir.of(runDir).skipped();
-        if (!resume || !Files.exists(skippedFile)) {
+        if (writes) {
+            Files.createDirectories(runDir);
+            o.save(runDir);
+            int world = group == null ? 1 : group.worldSize();
+            int before = resume ? previousWorldSize(runDir) : world;
+            if (before != world) out.printf(Locale.ROOT, "note: %s ran on %d process(es) before, now on %d: the global batch is %d "
+                    + "clips per step instead of %d%n", runDir, before, world, o.batchSize() * world, o.batchSize() * before);
+            AtomicFiles.writeString(runDir.resolve(DISTRIBUTED_JSON), String.format(Locale.ROOT,
+                    "{\n  \"world_size\": %d,\n  \"backend\": \"%s\",\n  \"launcher\": \"%s\",\n  \"global_batch\": %d\n}\n", world,
+                    group == null ? "none" : "gloo", group == null ? "none" : group.env().launcher(), o.batchSize() * world));
+        }
+        if (writes && (!resume || !Files.exists(skippedFile))) {
             Files.deleteIfExists(skippedFile);
             if (!problems.isEmpty()) {
                 AtomicFiles.writeString(skippedFile, String.join("\n", problems.stream().map(ClipBatches::line).toList()) + "\n");
@@ -105,21 +142,67 @@ public final class VideoTrainer {
         out.printf(Locale.ROOT, "data: %s (%s), %d classes, %d train / %d val clips, %d problems%s%n", o.data(),
                 ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
                 problems.isEmpty() ? "" : " (see " + skippedFile + ")");
-        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, %,d parameters; %s lr %s, %d epochs, batch %d%s%n",
+        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, %,d parameters; %s lr %s, %d epochs, batch %d%s%s%n",
                 o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
-                o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "");
+                o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "",
+                group == null ? "" : String.format(Locale.ROOT, " per rank x %d ranks (gloo, %s)", group.worldSize(), group.env().launcher()));
 
         Trainer trainer = new Trainer(Classifier.of(model, model::forward), o.train(), runDir)
                 .output(out).progress(progress).bestModel(dir -> ModelDir.save(model, prep, dir));
-        BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed);
-        BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
-        Trainer.Result r = trainer.fit(trainBatches, valBatches, resume);
+        DistributedSampler shard = group == null ? DistributedSampler.single() : new DistributedSampler(group.rank(), group.worldSize());
+        if (group != null) trainer.parallel(group);
+        BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed, shard);
+        BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed, shard);
+        Trainer.Result r;
+        try {
+            r = trainer.fit(trainBatches, valBatches, resume);
+        } catch (RuntimeException e) {
+            if (group == null) throw e;
+            throw group.failed("training", e);
+        }
         out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), RunDir.of(runDir).best());
         long skipped = Files.exists(skippedFile) ? Files.readAllLines(skippedFile, StandardCharsets.UTF_8).stream()
                 .filter(l -> !l.isBlank()).count() : 0;
         if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
         return r;
+    }
+
+    /** {@code RUN/distributed.json}: world size, backend and launcher of the latest start. */
+    public static final String DISTRIBUTED_JSON = "distributed.json";
+
+    /** A hash of everything that must be equal on all ranks: the options and the sample lists. */
+    static String fingerprint(TrainOptions o, List<Sample> train, List<Sample> val) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(io.timesformer4j.run.Json.MAPPER.writeValueAsBytes(o.withEpochs(1)));
+            for (List<Sample> l : List.of(train, val)) {
+                for (Sample s : l) md.update((s.path() + "\t" + s.label() + "\n").getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int previousWorldSize(Path runDir) {
+        try {
+            Path f = runDir.resolve(DISTRIBUTED_JSON);
+            if (!Files.exists(f)) return 1;
+            return io.timesformer4j.run.Json.MAPPER.readTree(f.toFile()).path("world_size").asInt(1);
+        } catch (IOException e) {
+            return 1;
+        }
+    }
+
+    private static int localWorldSize() {
+        String v = System.getenv("LOCAL_WORLD_SIZE");
+        try {
+            return v == null ? 1 : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     /**

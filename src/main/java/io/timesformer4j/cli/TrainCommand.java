@@ -9,7 +9,12 @@ import io.timesformer4j.train.OptimizerSpec;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
 import java.nio.file.Path;
+import io.timesformer4j.dist.DistEnv;
+import io.timesformer4j.dist.Launcher;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,10 +86,18 @@ public final class TrainCommand implements Callable<Integer> {
     long seed = 42;
     @Option(names = "--no-progress", description = "No progress bar or progress lines (the per-epoch lines stay).")
     boolean noProgress;
+    @Option(names = "--nproc-per-node", paramLabel = "N", description = "Data-parallel training in N local worker processes "
+            + "(as torchrun --nproc-per-node N; see docs/distributed.md). Under torchrun, SLURM or a PyTorchJob leave it out: "
+            + "RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (or SLURM_PROCID/SLURM_NTASKS) make this process one rank.")
+    int nprocPerNode = 1;
+    @Option(names = "--dist-timeout", paramLabel = "SECONDS", description = "Data-parallel: how long a rank waits for the "
+            + "others (rendezvous, each collective) before it stops with an error (default: 600).")
+    int distTimeout = 600;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
-    private static final List<String> RESUME_OPTIONS = List.of("--resume", "--epochs", "--no-progress");
+    private static final List<String> RESUME_OPTIONS = List.of("--resume", "--epochs", "--no-progress", "--nproc-per-node",
+            "--dist-timeout");
 
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
@@ -92,6 +105,25 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
+        if (distTimeout < 1) throw new IllegalArgumentException("--dist-timeout must be >= 1 second, got " + distTimeout);
+        Optional<DistEnv> dist = DistEnv.from(System.getenv());
+        if (nprocPerNode < 1) throw new IllegalArgumentException("--nproc-per-node must be >= 1, got " + nprocPerNode);
+        if (nprocPerNode > 1) {
+            if (dist.isPresent()) throw new IllegalArgumentException("--nproc-per-node " + nprocPerNode + " inside a launched job ("
+                    + dist.get().launcher() + " set RANK/WORLD_SIZE): let the launcher start the processes, or leave out --nproc-per-node");
+            if (resume == null) {                                          // the run folder check before any worker starts
+                if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+                if (out == null) throw new IllegalArgumentException("--out RUN is required with --nproc-per-node (all workers write to one run)");
+                RunDir.of(out).refuseExistingRun();
+            } else {
+                TrainOptions.load(resume);
+            }
+            List<String> args = withoutOption(spec.commandLine().getParseResult().originalArgs(), "--nproc-per-node");
+            if (!args.contains("train")) args.add(0, "train");             // originalArgs holds the whole command line
+            return Launcher.run(args, nprocPerNode, Duration.ofSeconds(distTimeout), System.out, System.err);
+        }
+        DistEnv env = dist.orElse(null);
+        Duration timeout = Duration.ofSeconds(distTimeout);
         if (resume != null) {
             List<String> refused = spec.commandLine().getParseResult().matchedOptions().stream()
                     .map(o -> o.longestName()).filter(n -> !RESUME_OPTIONS.contains(n)).distinct().toList();
@@ -106,16 +138,29 @@ public final class TrainCommand implements Callable<Integer> {
                         + " epochs " + resume + " already finished");
                 saved = saved.withEpochs(epochs);
             }
-            VideoTrainer.run(saved, resume, true, !noProgress, System.out);
+            VideoTrainer.run(saved, resume, true, !noProgress, System.out, env, timeout);
             return 0;
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+        if (env != null && out == null) throw new IllegalArgumentException("--out RUN is required in a data-parallel job "
+                + "(every rank must name the same run folder)");
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
         RunDir.of(run).refuseExistingRun();
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize, compute.workers, compute.threads, init, maxClips, config());
-        VideoTrainer.run(o, run, false, !noProgress, System.out);
+        VideoTrainer.run(o, run, false, !noProgress, System.out, env, timeout);
         return 0;
+    }
+
+    /** {@code args} without {@code --name V} / {@code --name=V}. */
+    static List<String> withoutOption(List<String> args, String name) {
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals(name)) i++;
+            else if (!a.startsWith(name + "=")) kept.add(a);
+        }
+        return kept;
     }
 
     /** Explicit options over the recipe's values over the seed script's. */

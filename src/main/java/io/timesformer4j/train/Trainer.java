@@ -62,6 +62,7 @@ public final class Trainer {
     private PrintStream out = System.out;
     private boolean progress = true;
     private BestModelWriter bestWriter;
+    private DataParallel parallel = DataParallel.single();
 
     /** Creates the optimizer for {@code model}'s parameters; nothing is written until {@link #fit}. */
     public Trainer(Classifier model, TrainConfig config, Path runDir) {
@@ -86,6 +87,15 @@ public final class Trainer {
     /** How to write {@code RUN/best/} (default: none is written). */
     public Trainer bestModel(BestModelWriter writer) {
         this.bestWriter = writer;
+        return this;
+    }
+
+    /**
+     * Data-parallel training (default: one process). With several ranks each gets its own shard of the batches;
+     * rank 0 alone writes the run folder, and every rank waits for it at the end of each epoch.
+     */
+    public Trainer parallel(DataParallel dp) {
+        this.parallel = dp;
         return this;
     }
 
@@ -115,17 +125,20 @@ public final class Trainer {
             step = st.get().step();
             best = st.get().bestValAcc();
             bestEpoch = st.get().bestEpoch();
-            history.addAll(MetricsLog.truncate(metricsFile, start));
+            int done = start;
+            history.addAll(parallel.writes() ? MetricsLog.truncate(metricsFile, start)
+                    : MetricsLog.read(metricsFile).stream().filter(m -> m.epoch() <= done).toList());
             out.printf("resumed %s after epoch %d (step %d)%n", runDir, start, step);
             TrainConfig saved = st.get().config();
             if (saved != null && !sameExceptEpochs(saved, config)) {
                 out.println("warning: the training settings differ from the checkpoint's; continuing with the new ones");
             }
             if (start >= config.epochs()) out.printf("nothing to do: %d of %d epochs done%n", start, config.epochs());
-        } else {
+        } else if (parallel.writes()) {
             Files.deleteIfExists(metricsFile);
         }
-        recoverBest();
+        if (parallel.writes()) recoverBest();
+        parallel.attach(model.module());
         Set<String> skipped = new LinkedHashSet<>(readLines(RunDir.of(runDir).skipped()));
 
         long stepsPerEpoch = Math.max(1, (train.batchCount() + config.accumulate() - 1) / config.accumulate());
@@ -145,29 +158,40 @@ public final class Trainer {
                     ClassificationReport r = ClassificationReport.of(p, classNames(p));
                     valLoss = r.loss();
                     valAcc = r.top1();
+                    if (parallel.worldSize() > 1) {                         // shards hold each sample once: exact counts
+                        double n = r.samples();
+                        double[] g = parallel.sum(n == 0 ? 0 : Math.rint(r.top1() * n), n == 0 ? 0 : r.loss() * n, n);
+                        valAcc = g[2] == 0 ? Double.NaN : g[0] / g[2];
+                        valLoss = g[2] == 0 ? Double.NaN : g[1] / g[2];
+                    }
                     skippedNow.addAll(batches.skipped());
                 }
             }
             skipped.addAll(skippedNow);
-            EpochMetrics m = new EpochMetrics(epoch + 1, t.lossSum() / t.seen(), (double) t.correct() / t.seen(), valLoss,
-                    valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, t.seen() / trainSeconds,
-                    skippedNow.size());
+            double[] tot = parallel.sum(t.lossSum(), t.correct(), t.seen(), skippedNow.size());   // global training totals
+            EpochMetrics m = new EpochMetrics(epoch + 1, tot[0] / tot[2], tot[1] / tot[2], valLoss,
+                    valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
+                    (int) tot[3]);
             out.println(m.seedLine());
             out.flush();
             history.add(m);
-            MetricsLog.append(metricsFile, m);
-            if (val == null || Double.isNaN(best) || valAcc > best) {
+            boolean improved = val == null || Double.isNaN(best) || valAcc > best;
+            if (improved) {
                 best = valAcc;
                 bestEpoch = epoch + 1;
-                writeBest();
             }
-            Checkpoint.save(runDir, model.module(), optimizer, new Checkpoint.State(epoch + 1, step, best, bestEpoch, config));
-            writeSkipped(skipped);
-            try {
-                Charts.trainingCurves(history, RunDir.of(runDir).lossPng(), RunDir.of(runDir).accuracyPng());
-            } catch (RuntimeException | IOException e) {
-                out.println("warning: could not draw the plots: " + e.getMessage());
+            if (parallel.writes()) {                                        // replicas are equal: rank 0 writes
+                MetricsLog.append(metricsFile, m);
+                if (improved) writeBest();
+                Checkpoint.save(runDir, model.module(), optimizer, new Checkpoint.State(epoch + 1, step, best, bestEpoch, config));
+                writeSkipped(skipped);
+                try {
+                    Charts.trainingCurves(history, RunDir.of(runDir).lossPng(), RunDir.of(runDir).accuracyPng());
+                } catch (RuntimeException | IOException e) {
+                    out.println("warning: could not draw the plots: " + e.getMessage());
+                }
             }
+            parallel.barrier("the end of epoch " + (epoch + 1));          // nobody runs ahead of a checkpoint being written
         }
         return new Result(List.copyOf(history), best, bestEpoch, start);
     }
@@ -177,7 +201,7 @@ public final class Trainer {
 
     /** One pass over the training batches, each in its own {@code PointerScope}. */
     private TrainTotals trainEpoch(BatchSource train, int epoch, LrSchedule schedule, long step) throws IOException {
-        torch.manual_seed(config.torchSeed(epoch));
+        torch.manual_seed(config.torchSeed(epoch) + 7_919L * parallel.rank());   // rank 0: the one-process seed
         model.module().train(true);
         optimizer.zero_grad(true);
         double lossSum = 0;
@@ -185,10 +209,15 @@ public final class Trainer {
         int micro = 0;
         try (BatchSource.Epoch batches = train.epoch(epoch);
              Progress bar = progress("train " + (epoch + 1) + "/" + config.epochs(), train.sampleCount())) {
-            for (LabeledBatch b : batches) {
+            java.util.Iterator<LabeledBatch> it = batches.iterator();
+            while (it.hasNext()) {
+                LabeledBatch b = it.next();
+                // gradients are averaged over the ranks only on the micro-step that ends an accumulation
+                boolean sync = micro + 1 == config.accumulate() || !it.hasNext();
                 try (PointerScope scope = new PointerScope()) {
                     Tensor x = b.inputs(), y = b.labels();                          // x (B, ...), y (B)
                     Tensor logits;
+                    parallel.beforeForward(sync);
                     try (Precision.Scope ps = config.precision().enter()) {
                         logits = model.logits(x);                                   // (B, K)
                     }
@@ -196,6 +225,7 @@ public final class Trainer {
                     CrossEntropyLossOptions ce = new CrossEntropyLossOptions();
                     ce.label_smoothing().put(config.labelSmoothing());
                     Tensor loss = torch.cross_entropy(logits, y, ce);
+                    parallel.beforeBackward(sync);
                     (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
                     lossSum += loss.item_double() * b.size();
                     correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();

@@ -1,0 +1,149 @@
+package io.timesformer4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.timesformer4j.data.SyntheticMotion;
+import io.timesformer4j.dist.Launcher;
+import io.timesformer4j.model.SafeTensors;
+import io.timesformer4j.run.MetricsLog;
+import io.timesformer4j.train.EpochMetrics;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Data-parallel training end to end on generated clips with the tiny preset: 2 ranks on 127.0.0.1, each a
+ * worker JVM (started by {@code --nproc-per-node} or, for the launcher-environment path, by the test itself).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DistributedTrainingTest {
+    /** fp32: the 2-rank mean of two batch-1 gradients against the batch-2 mean differ in summation order only. */
+    static final double TOLERANCE = 1e-5;
+
+    @TempDir
+    static Path dir;
+    static Path data, val;
+
+    @BeforeAll
+    static void generate() throws IOException {
+        data = dir.resolve("clips");
+        SyntheticMotion.generate(data, new SyntheticMotion.Spec(List.of("left", "right"), 4, 8, 32, 32, 15, "mp4", 9));
+        val = dir.resolve("val");
+        SyntheticMotion.generate(val, new SyntheticMotion.Spec(List.of("left", "right"), 3, 8, 32, 32, 15, "mp4", 10));
+        Files.delete(val.resolve("right").resolve("right_0002.mp4"));              // 5 clips: shards of 3 and 2
+    }
+
+    static List<String> options(Path out, int batch, int epochs) {
+        return new ArrayList<>(List.of("train", "--data", data.toString(), "--val-data", val.toString(), "--out", out.toString(),
+                "--preset", "tiny", "--frames", "8", "--epochs", Integer.toString(epochs), "--batch-size", Integer.toString(batch),
+                "--optimizer", "sgd", "--lr", "0.05", "--workers", "1", "--threads", "1", "--no-progress", "--dist-timeout", "20"));
+    }
+
+    @Test
+    @Order(1)
+    void twoRanksOfBatchOneEqualOneProcessOfBatchTwo() throws IOException {
+        CliRun one = CliRun.run(options(dir.resolve("one"), 2, 2).toArray(String[]::new));
+        assertEquals(0, one.code(), one.all());
+        List<String> a = options(dir.resolve("two"), 1, 2);
+        a.addAll(List.of("--nproc-per-node", "2"));
+        CliRun two = CliRun.run(a.toArray(String[]::new));
+        assertEquals(0, two.code(), two.all());
+        assertTrue(two.out().contains("per rank x 2 ranks"), two.all());
+        assertEquals(2, two.out().lines().filter(l -> l.matches("\\[\\d] loss: \\d+\\.\\d+, val_acc: \\d\\.\\d+")).count(), two.all());
+
+        double diff = maxDiff(dir.resolve("one/checkpoint/model.safetensors"), dir.resolve("two/checkpoint/model.safetensors"));
+        System.out.println("2 ranks x batch 1 vs 1 process x batch 2: max |w1 - w2| = " + diff);
+        assertTrue(diff < TOLERANCE, "max |w1 - w2| = " + diff);
+        List<EpochMetrics> m1 = MetricsLog.read(dir.resolve("one/metrics.jsonl")), m2 = MetricsLog.read(dir.resolve("two/metrics.jsonl"));
+        assertEquals(2, m2.size());
+        for (int e = 0; e < 2; e++) {
+            assertEquals(m1.get(e).valAcc(), m2.get(e).valAcc(), 0.0, "val_acc epoch " + (e + 1));
+            assertEquals(m1.get(e).trainLoss(), m2.get(e).trainLoss(), 1e-5, "train loss epoch " + (e + 1));
+        }
+        assertTrue(Files.readString(dir.resolve("two/distributed.json")).contains("\"world_size\": 2"));
+        assertTrue(Files.isRegularFile(dir.resolve("two/best/model.safetensors")));
+    }
+
+    @Test
+    @Order(2)
+    void aKilledRankStopsTheOtherThenResumeOnTwoRanksMatchesTheUninterruptedRun() throws Exception {
+        Path run = dir.resolve("killed");
+        int port = freePort();
+        List<String> args = options(run, 1, 2);
+        args.remove(0);
+        List<String> cmd = Launcher.workerCommand(prepend("train", args));
+        List<Process> ranks = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {                           // the launcher-environment path: the test sets the variables
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            Map<String, String> env = pb.environment();
+            env.put("MASTER_ADDR", "127.0.0.1");
+            env.put("MASTER_PORT", Integer.toString(port));
+            env.put("RANK", Integer.toString(r));
+            env.put("WORLD_SIZE", "2");
+            ranks.add(pb.start());
+        }
+        CompletableFuture<String> rank1 = CompletableFuture.supplyAsync(() -> drain(ranks.get(1)));
+        StringBuilder out0 = new StringBuilder();
+        BufferedReader r0 = new BufferedReader(new InputStreamReader(ranks.get(0).getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = r0.readLine()) != null; ) {
+            out0.append(line).append('\n');
+            if (line.startsWith("[1] loss:")) ranks.get(1).destroyForcibly();  // SIGKILL after epoch 1, mid-run
+        }
+        assertTrue(ranks.get(0).waitFor(60, TimeUnit.SECONDS));
+        String all = out0 + "--- rank 1\n" + rank1.get();
+        assertNotEquals(0, ranks.get(0).exitValue(), all);
+        assertTrue(out0.toString().contains("error: rank 0: lost the other ranks"), all);
+        assertEquals(1, MetricsLog.read(run.resolve("metrics.jsonl")).size(), all);
+
+        CliRun resumed = CliRun.run("train", "--resume", run.toString(), "--nproc-per-node", "2", "--no-progress");
+        assertEquals(0, resumed.code(), resumed.all());
+        assertTrue(resumed.out().contains("resumed " + run + " after epoch 1"), resumed.all());
+        assertEquals(0.0, maxDiff(run.resolve("checkpoint/model.safetensors"), dir.resolve("two/checkpoint/model.safetensors")),
+                "resumed 2-rank run vs uninterrupted 2-rank run");
+    }
+
+    static List<String> prepend(String first, List<String> rest) {
+        List<String> l = new ArrayList<>(List.of(first));
+        l.addAll(rest);
+        return l;
+    }
+
+    static String drain(Process p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static double maxDiff(Path a, Path b) throws IOException {
+        Map<String, Tensor> x = SafeTensors.read(a), y = SafeTensors.read(b);
+        assertEquals(x.keySet(), y.keySet());
+        double m = 0;
+        for (String k : x.keySet()) m = Math.max(m, x.get(k).sub(y.get(k)).abs().max().item_double());
+        return m;
+    }
+}
