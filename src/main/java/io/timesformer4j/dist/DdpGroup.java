@@ -301,7 +301,8 @@ public final class DdpGroup implements DataParallel, AutoCloseable {
         int nl = m.indexOf('\n');
         if (nl > 0) m = m.substring(0, nl);
         int exc = m.indexOf("Exception raised from");
-        return (exc > 0 ? m.substring(0, exc) : m).strip();
+        m = (exc > 0 ? m.substring(0, exc) : m).strip();
+        return m.replaceAll("\\[[^\\]\\s]*\\.(cc|cpp|h|hpp):\\d+\\] ?", "").strip();    // Gloo's [/path/pair.cc:547] source tags
     }
 
     static String seconds(long ms) {

@@ -47,6 +47,8 @@ public final class Launcher {
                 ProcessBuilder pb = new ProcessBuilder(cmd);
                 Map<String, String> env = pb.environment();
                 env.keySet().removeIf(k -> k.startsWith("TORCHELASTIC_") || k.startsWith("SLURM_"));
+                // c10d logs every failed connect with a native stack trace; our one-line messages say it already
+                if (System.getenv("TIMESFORMER_DEBUG") == null) env.putIfAbsent("TORCH_CPP_LOG_LEVEL", "FATAL");
                 env.put("MASTER_ADDR", "127.0.0.1");
                 env.put("MASTER_PORT", Integer.toString(port));
                 env.put("RANK", Integer.toString(r));

@@ -106,8 +106,11 @@ class DistributedTrainingTest {
             out0.append(line).append('\n');
             if (line.startsWith("[1] loss:")) ranks.get(1).destroyForcibly();  // SIGKILL after epoch 1, mid-run
         }
+        long t0 = System.nanoTime();
         assertTrue(ranks.get(0).waitFor(60, TimeUnit.SECONDS));
+        System.out.printf("survivor stopped %.1f s after its output ended%n", (System.nanoTime() - t0) / 1e9);
         String all = out0 + "--- rank 1\n" + rank1.get();
+        System.out.println("survivor: " + out0.toString().lines().filter(l -> l.startsWith("error:")).findFirst().orElse("?"));
         assertNotEquals(0, ranks.get(0).exitValue(), all);
         assertTrue(out0.toString().contains("error: rank 0: lost the other ranks"), all);
         assertEquals(1, MetricsLog.read(run.resolve("metrics.jsonl")).size(), all);
@@ -117,6 +120,42 @@ class DistributedTrainingTest {
         assertTrue(resumed.out().contains("resumed " + run + " after epoch 1"), resumed.all());
         assertEquals(0.0, maxDiff(run.resolve("checkpoint/model.safetensors"), dir.resolve("two/checkpoint/model.safetensors")),
                 "resumed 2-rank run vs uninterrupted 2-rank run");
+    }
+
+    @Test
+    @Order(3)
+    void ranksStartedWithDifferentOptionsOrWorldSizesStopWithOneLine() throws Exception {
+        int port = freePort();
+        List<Process> ranks = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            List<String> args = options(dir.resolve("mismatch"), 1, 1);
+            if (r == 1) args.set(args.indexOf("--lr") + 1, "0.1");
+            ProcessBuilder pb = new ProcessBuilder(Launcher.workerCommand(args)).redirectErrorStream(true);
+            pb.environment().putAll(Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port),
+                    "RANK", Integer.toString(r), "WORLD_SIZE", "2"));
+            ranks.add(pb.start());
+        }
+        for (int r = 0; r < 2; r++) {
+            String out = drain(ranks.get(r));
+            assertTrue(ranks.get(r).waitFor(60, TimeUnit.SECONDS));
+            assertEquals(2, ranks.get(r).exitValue(), out);
+            assertTrue(out.contains("error: rank " + r + ": rank 1 was started with different options and data than rank 0"), out);
+        }
+        assertTrue(!Files.exists(dir.resolve("mismatch/metrics.jsonl")));
+
+        port = freePort();
+        ranks.clear();
+        for (int r = 0; r < 2; r++) {
+            ProcessBuilder pb = new ProcessBuilder(Launcher.workerCommand(options(dir.resolve("world"), 1, 1))).redirectErrorStream(true);
+            pb.environment().putAll(Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port),
+                    "RANK", Integer.toString(r), "WORLD_SIZE", r == 0 ? "2" : "3"));
+            ranks.add(pb.start());
+        }
+        String out0 = drain(ranks.get(0));
+        assertTrue(ranks.get(0).waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, ranks.get(0).exitValue(), out0);
+        assertTrue(out0.contains("error: rank 0: rank 1 was started with WORLD_SIZE=3, this rank with WORLD_SIZE=2"), out0);
+        ranks.get(1).destroyForcibly();
     }
 
     static List<String> prepend(String first, List<String> rest) {
