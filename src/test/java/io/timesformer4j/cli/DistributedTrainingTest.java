@@ -158,6 +158,22 @@ class DistributedTrainingTest {
         ranks.get(1).destroyForcibly();
     }
 
+    @Test
+    @Order(4)
+    void accumulationSyncsOnTheLastMicroStepAndEqualsTheLargerBatch() throws IOException {
+        CliRun one = CliRun.run(options(dir.resolve("acc1"), 4, 1).toArray(String[]::new));
+        assertEquals(0, one.code(), one.all());
+        List<String> a = options(dir.resolve("acc2"), 1, 1);
+        a.addAll(List.of("--accumulate", "2", "--nproc-per-node", "2"));
+        CliRun two = CliRun.run(a.toArray(String[]::new));
+        assertEquals(0, two.code(), two.all());
+        double diff = maxDiff(dir.resolve("acc1/checkpoint/model.safetensors"), dir.resolve("acc2/checkpoint/model.safetensors"));
+        System.out.println("2 ranks x batch 1 x accumulate 2 vs 1 process x batch 4: max |w1 - w2| = " + diff);
+        assertTrue(diff < TOLERANCE, "max |w1 - w2| = " + diff);
+        assertEquals(MetricsLog.read(dir.resolve("acc1/metrics.jsonl")).get(0).valAcc(),
+                MetricsLog.read(dir.resolve("acc2/metrics.jsonl")).get(0).valAcc(), 0.0);
+    }
+
     static List<String> prepend(String first, List<String> rest) {
         List<String> l = new ArrayList<>(List.of(first));
         l.addAll(rest);
