@@ -11,7 +11,7 @@ import io.timesformer4j.train.TrainConfig;
 import io.timesformer4j.train.Trainer;
 import io.timesformer4j.data.SyntheticMotion;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +51,7 @@ public final class Demo {
 
     private Demo() {}
 
-    public static Result run(Options o, boolean progress, PrintStream out) throws IOException {
+    public static Result run(Options o, boolean progress, PrintWriter out) throws IOException {
         Path data = o.out().resolve("data"), run = o.out().resolve("run"), eval = o.out().resolve("eval");
         long t0 = System.nanoTime();
         generate(data.resolve("train"), o, o.trainPerClass(), o.seed(), out);
@@ -80,7 +80,7 @@ public final class Demo {
         return new Result(tr.bestValAcc(), chance, r, trainSeconds);
     }
 
-    private static void generate(Path dir, Options o, int perClass, long seed, PrintStream out) throws IOException {
+    private static void generate(Path dir, Options o, int perClass, long seed, PrintWriter out) throws IOException {
         if (Files.exists(dir)) AtomicFiles.deleteTree(dir);
         SyntheticMotion.generate(dir, new SyntheticMotion.Spec(o.classes(), perClass, o.frames(), o.videoSize(),
                 o.videoSize(), 15, "mp4", seed));

@@ -5,6 +5,7 @@ import io.timesformer4j.run.Json;
 import io.timesformer4j.eval.ClassificationReport;
 import io.timesformer4j.eval.Classifier;
 import io.timesformer4j.eval.Evaluator;
+import io.timesformer4j.eval.OrderDiagnostic;
 import io.timesformer4j.eval.Precision;
 import io.timesformer4j.eval.Predictions;
 import io.timesformer4j.eval.Progress;
@@ -13,8 +14,10 @@ import io.timesformer4j.train.Charts;
 import io.timesformer4j.train.ClipBatches;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.timesformer4j.data.BadInput;
 import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.DatasetOptions;
+import io.timesformer4j.data.FrameOrder;
 import io.timesformer4j.data.LabelMap;
 import io.timesformer4j.data.Mode;
 import io.timesformer4j.data.VideoDataset;
@@ -23,11 +26,12 @@ import io.timesformer4j.model.Preprocessing;
 import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.runtime.Natives;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Evaluates a model dir on a labelled dataset with the multi-view test protocol and writes the reports:
@@ -43,28 +47,43 @@ public final class VideoEvaluation {
     public record Options(Path model, Path data, String layout, int temporalViews, int spatialViews, int batchSize,
                           int workers, int threads, Path out) {}
 
+    /** The report, and one frame-order diagnostic per order asked for (in that order). */
+    public record Result(ClassificationReport report, List<OrderDiagnostic> orderDiagnostics) {}
+
     private VideoEvaluation() {}
 
     /** Loads the model, evaluates, prints the table and writes the files. */
-    public static ClassificationReport run(Options o, boolean progress, PrintStream out) throws IOException {
+    public static ClassificationReport run(Options o, boolean progress, PrintWriter out) throws IOException {
+        return run(o, List.of(), Map.of(), progress, out).report();
+    }
+
+    /**
+     * Evaluates as {@link #run(Options, boolean, PrintWriter)}, then once more per frame order in {@code orders}
+     * (time-reversed, shuffled) and reports how many predictions change and into what ({@link OrderDiagnostic}:
+     * printed, and written as {@code <out>/time_reversed.json} / {@code shuffled.json}).
+     *
+     * @param pairs class → partner class for the "predicted as the partner" rate (may be empty); every class
+     *              named must be one of the model's labels
+     */
+    public static Result run(Options o, List<FrameOrder> orders, Map<String, String> pairs, boolean progress,
+                             PrintWriter out) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : VideoTrainer.defaultThreads(o.workers()));
         ModelDir.LoadedModel lm = ModelDir.load(RunDir.modelPath(o.model()));
         LabelMap labels = LabelMap.of(lm.config().labels());
+        for (String c : pairs.keySet()) {
+            if (!labels.names().contains(c)) {
+                throw new IllegalArgumentException("--pairs: class '" + c + "' is not one of the model's labels " + labels.names());
+            }
+        }
         VideoDataset ds = VideoDataset.scan(o.data(), DatasetOptions.defaults().withLayout(VideoTrainer.layout(o.layout()))
                 .withLabels(labels));
-        List<String> problems = new ArrayList<>(ds.problems().stream().map(ClipBatches::line).toList());
+        List<BadInput> problems = new ArrayList<>(ds.problems());
         if (ds.samples().isEmpty()) throw new IOException(o.data() + ": no video with one of the model's labels "
                 + labels.names());
         ClipSpec spec = specFor(lm.config().numFrames(), lm.preprocessing()).withViews(o.temporalViews(), o.spatialViews());
         TimeSformer model = lm.model();
-        ClipBatches batches = new ClipBatches(ds.samples(), spec, Mode.TEST, o.batchSize(), o.workers(), 0);
-        Predictions p;
-        try (BatchSource.Epoch epoch = batches.epoch(0);
-             Progress bar = progress ? Progress.start("evaluate", batches.sampleCount(), out) : Progress.none()) {
-            p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, bar);
-            problems.addAll(epoch.skipped());
-        }
+        Predictions p = predict(model, ds, spec, o, progress ? "evaluate" : null, out, problems);
         ClassificationReport r = ClassificationReport.of(p, labels.names());
         out.print(r.table());
         if (!problems.isEmpty()) {
@@ -72,7 +91,32 @@ public final class VideoEvaluation {
             problems.forEach(s -> out.println("  " + s));
         }
         if (o.out() != null) write(r, p, problems, o, o.out());
-        return r;
+        List<OrderDiagnostic> diagnostics = new ArrayList<>();
+        for (FrameOrder order : orders) {
+            Predictions q = predict(model, ds, spec.withFrameOrder(order), o, progress ? order.slug() : null, out, new ArrayList<>());
+            OrderDiagnostic d = OrderDiagnostic.of(order, p, q, labels.names(), pairs);
+            diagnostics.add(d);
+            out.print(d.table());
+            if (o.out() != null) {
+                Path f = o.out().resolve(order.slug() + ".json");
+                Files.createDirectories(o.out());
+                Files.write(f, Json.pretty().writeValueAsBytes(d));
+                out.println("wrote " + f);
+            }
+        }
+        return new Result(r, List.copyOf(diagnostics));
+    }
+
+    /** One pass over the dataset with {@code spec}; skipped videos are added to {@code problems}. */
+    private static Predictions predict(TimeSformer model, VideoDataset ds, ClipSpec spec, Options o, String progressName,
+                                       PrintWriter out, List<BadInput> problems) {
+        ClipBatches batches = new ClipBatches(ds.samples(), spec, Mode.TEST, o.batchSize(), o.workers(), 0);
+        try (BatchSource.Epoch epoch = batches.epoch(0);
+             Progress bar = progressName != null ? Progress.start(progressName, batches.sampleCount(), out) : Progress.none()) {
+            Predictions p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, bar);
+            problems.addAll(epoch.skipped());
+            return p;
+        }
     }
 
     /** The test-time clip spec of a model: its frames, crop, short side and normalisation. */
@@ -80,7 +124,7 @@ public final class VideoEvaluation {
         return ClipSpec.forModel(frames, prep.cropSize(), prep.mean(), prep.std()).withShortSide(prep.shortSide());
     }
 
-    private static void write(ClassificationReport r, Predictions p, List<String> problems, Options o, Path dir)
+    private static void write(ClassificationReport r, Predictions p, List<BadInput> problems, Options o, Path dir)
             throws IOException {
         Files.createDirectories(dir);
         ObjectNode report = Json.MAPPER.valueToTree(r);
@@ -89,7 +133,7 @@ public final class VideoEvaluation {
         report.put("data", o.data().toString());
         report.put("views", o.temporalViews() + "x" + o.spatialViews());
         ArrayNode sk = report.putArray("skipped");
-        problems.forEach(sk::add);
+        problems.forEach(b -> sk.add(b.toString()));
         Files.write(dir.resolve("report.json"), Json.pretty().writeValueAsBytes(report));
         ObjectNode conf = Json.MAPPER.createObjectNode();
         conf.set("classes", Json.MAPPER.valueToTree(r.classes()));

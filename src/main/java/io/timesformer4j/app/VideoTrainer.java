@@ -1,12 +1,12 @@
 package io.timesformer4j.app;
 
 import io.timesformer4j.run.RunDir;
-import io.timesformer4j.runtime.AtomicFiles;
 import io.timesformer4j.eval.Classifier;
 import io.timesformer4j.train.BatchSource;
 import io.timesformer4j.train.ClipBatches;
 import io.timesformer4j.run.Checkpoint;
 import io.timesformer4j.run.RunLock;
+import io.timesformer4j.run.RunManifest;
 import io.timesformer4j.run.TrainOptions;
 import io.timesformer4j.train.Trainer;
 import io.timesformer4j.data.BadInput;
@@ -25,14 +25,21 @@ import io.timesformer4j.model.TimesformerConfig;
 import io.timesformer4j.model.WeightsInit;
 import io.timesformer4j.runtime.Natives;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import io.timesformer4j.data.DistributedSampler;
 import io.timesformer4j.dist.DdpGroup;
 import io.timesformer4j.dist.DistEnv;
-import io.timesformer4j.dist.DistException;
-import java.nio.charset.StandardCharsets;
+import io.timesformer4j.runtime.AtomicFiles;
+import java.util.Optional;
+import io.timesformer4j.run.CheckpointPolicy;
+import io.timesformer4j.run.SkippedList;
+import io.timesformer4j.run.TrainingRun;
+import io.timesformer4j.train.ConsoleLog;
+import io.timesformer4j.train.EarlyStopping;
+import io.timesformer4j.train.ProgressBars;
+import io.timesformer4j.run.TensorBoardLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,37 +53,68 @@ import org.bytedeco.pytorch.global.torch;
  * writing {@code RUN/best/} as a Hugging Face model dir with the dataset's label map.
  */
 public final class VideoTrainer {
+    /**
+     * How this invocation records the run, besides the saved settings: these may differ between a run and
+     * its resumes.
+     *
+     * @param progress         progress bars / progress lines
+     * @param tensorboard      write TensorBoard event files under {@code RUN/tensorboard/}
+     * @param earlyStopping    stop when validation accuracy stops improving, or null
+     * @param checkpoints      which checkpoints to keep besides the latest
+     * @param resumeFrom       with {@code resume}: the checkpoint folder to continue from (a kept one), or null
+     *                         for the latest
+     */
+    public record Session(boolean progress, boolean tensorboard, EarlyStopping earlyStopping, CheckpointPolicy checkpoints,
+                          Path resumeFrom) {
+        public Session {
+            if (checkpoints == null) checkpoints = CheckpointPolicy.LATEST_ONLY;
+        }
+
+        public static Session of(boolean progress) {
+            return new Session(progress, false, null, CheckpointPolicy.LATEST_ONLY, null);
+        }
+    }
+
     private VideoTrainer() {}
 
-    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}, in one process. */
-    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out)
+    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}, with or without progress output. */
+    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintWriter out)
             throws IOException {
-        return run(o, runDir, resume, progress, out, null, Duration.ZERO);
+        return run(o, runDir, resume, Session.of(progress), out);
+    }
+
+    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}, in one process. */
+    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out)
+            throws IOException {
+        return run(o, runDir, resume, session, out, null, Duration.ZERO);
     }
 
     /**
      * Trains as one rank of the data-parallel job {@code dist} (null: one process). Every rank scans the data and
      * builds the model; rank 0 alone locks and writes the run folder and prints; the others print nothing but
      * their errors. A failed collective (a rank died or is stuck for {@code timeout}) ends with a
-     * {@link DistException} naming this rank and the cause.
+     * {@link io.timesformer4j.dist.DistException} naming this rank and the cause.
      */
-    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out,
+    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out,
                                      DistEnv dist, Duration timeout) throws IOException {
         Natives.ensureLoaded();
         if (dist == null) {
             try (RunLock lock = RunLock.acquire(runDir)) {
-                return runLocked(o, runDir, resume, progress, out, null);
+                return runLocked(o, runDir, resume, session, out, null);
             }
         }
         try (DdpGroup group = DdpGroup.open(dist, timeout)) {
-            if (group.rank() != 0) return runLocked(o, runDir, resume, false, new PrintStream(OutputStream.nullOutputStream()), group);
+            if (group.rank() != 0) {
+                Session quiet = new Session(false, false, session.earlyStopping(), session.checkpoints(), session.resumeFrom());
+                return runLocked(o, runDir, resume, quiet, new PrintWriter(PrintWriter.nullWriter()), group);
+            }
             try (RunLock lock = RunLock.acquire(runDir)) {
-                return runLocked(o, runDir, resume, progress, out, group);
+                return runLocked(o, runDir, resume, session, out, group);
             }
         }
     }
 
-    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, boolean progress, PrintStream out,
+    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out,
                                             DdpGroup group) throws IOException {
         int localWorld = group == null ? 1 : Math.max(1, localWorldSize());
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : Math.max(1, defaultThreads(o.workers() * localWorld) / localWorld));
@@ -118,10 +156,11 @@ public final class VideoTrainer {
         }
         // the run folder is created only once the data and model settings are known to work, so a typo in --data,
         // --preset or --init leaves nothing behind that would block the corrected command
-        Path skippedFile = RunDir.of(runDir).skipped();
+        RunDir rd = RunDir.of(runDir);
         if (writes) {
             Files.createDirectories(runDir);
-            o.save(runDir);
+            RunManifest.of(o, new RunManifest.DataSummary(ds.layout().toString().toLowerCase(Locale.ROOT), labels.names(),
+                    train.size(), val.size(), problems.size())).since(resume ? RunManifest.readIfPresent(runDir) : null).write(runDir);
             int world = group == null ? 1 : group.worldSize();
             int before = resume ? previousWorldSize(runDir) : world;
             if (before != world) out.printf(Locale.ROOT, "note: %s ran on %d process(es) before, now on %d: the global batch is %d "
@@ -130,12 +169,7 @@ public final class VideoTrainer {
                     "{\n  \"world_size\": %d,\n  \"backend\": \"%s\",\n  \"launcher\": \"%s\",\n  \"global_batch\": %d\n}\n", world,
                     group == null ? "none" : "gloo", group == null ? "none" : group.env().launcher(), o.batchSize() * world));
         }
-        if (writes && (!resume || !Files.exists(skippedFile))) {
-            Files.deleteIfExists(skippedFile);
-            if (!problems.isEmpty()) {
-                AtomicFiles.writeString(skippedFile, String.join("\n", problems.stream().map(ClipBatches::line).toList()) + "\n");
-            }
-        }
+        Path skippedFile = rd.skipped();
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
         long seed = o.train().seed();
@@ -148,22 +182,30 @@ public final class VideoTrainer {
                 o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "",
                 group == null ? "" : String.format(Locale.ROOT, " per rank x %d ranks (gloo, %s)", group.worldSize(), group.env().launcher()));
 
-        Trainer trainer = new Trainer(Classifier.of(model, model::forward), o.train(), runDir)
-                .output(out).progress(progress).bestModel(dir -> ModelDir.save(model, prep, dir));
-        DistributedSampler shard = group == null ? DistributedSampler.single() : new DistributedSampler(group.rank(), group.worldSize());
+        Trainer trainer = new Trainer(Classifier.of(model, model::forward), o.train());
+        if (session.progress()) trainer.listeners(new ProgressBars(out));
+        if (writes) trainer.listeners(new ConsoleLog(out));
         if (group != null) trainer.parallel(group);
+        if (session.earlyStopping() != null) trainer.listeners(session.earlyStopping());
+        TensorBoardLog tb = session.tensorboard() && writes ? new TensorBoardLog(rd.tensorboard()) : null;
+        if (tb != null) trainer.listeners(tb);
+        DistributedSampler shard = group == null ? DistributedSampler.single() : new DistributedSampler(group.rank(), group.worldSize());
         BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed, shard);
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed, shard);
+        TrainingRun run = new TrainingRun(rd, trainer).output(out).problems(problems).checkpoints(session.checkpoints())
+                .bestModel(dir -> ModelDir.save(model, prep, dir)).writes(writes);
+        Optional<Path> from = !resume ? Optional.empty()
+                : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);
         Trainer.Result r;
         try {
-            r = trainer.fit(trainBatches, valBatches, resume);
+            r = run.fit(trainBatches, valBatches, from);
         } catch (RuntimeException e) {
             if (group == null) throw e;
             throw group.failed("training", e);
         }
-        out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), RunDir.of(runDir).best());
-        long skipped = Files.exists(skippedFile) ? Files.readAllLines(skippedFile, StandardCharsets.UTF_8).stream()
-                .filter(l -> !l.isBlank()).count() : 0;
+        if (tb != null) out.println("tensorboard: " + tb.file());
+        out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), rd.best());
+        long skipped = SkippedList.count(skippedFile);
         if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
         return r;
     }

@@ -1,7 +1,5 @@
 package io.timesformer4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.timesformer4j.runtime.Natives;
 import io.timesformer4j.video.DecodeBenchmark;
 import io.timesformer4j.video.VideoWriter;
@@ -21,20 +19,23 @@ import picocli.CommandLine.Parameters;
                 "Without VIDEO, generates 30 fps H.264 clips in a temp dir: 10 s at 320x240 and 1280x720",
                 "(encoder's default GOP), and 60 s at 320x240 with a keyframe every 2 s (for keyframe seeks)."})
 public final class BenchDecodeCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "VIDEO", arity = "0..*", description = "videos or frame folders to decode")
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "<video>", arity = "0..*", description = "Videos or frame folders to decode.")
     List<Path> videos = new ArrayList<>();
 
-    @Option(names = "--json", description = "print the rows as JSON instead of a table")
+    @Option(names = "--json", description = "Print the rows as JSON instead of a table.")
     boolean json;
 
-    @Option(names = "--min-seconds", defaultValue = "1.0", description = "repeat each measurement at least this long (default: ${DEFAULT-VALUE})")
+    @Option(names = "--min-seconds", paramLabel = "<min-seconds>", defaultValue = "1.0", description = "Repeat each measurement at least this long (default: ${DEFAULT-VALUE}).")
     double minSeconds;
 
-    @Option(names = "--threads", split = ",", paramLabel = "N[,N...]",
-            description = "decoder thread counts to measure (default: 1 and the number of cores)")
+    @Option(names = "--threads", split = ",", paramLabel = "<n>[,<n>...]",
+            description = "Decoder thread counts to measure (default: 1 and the number of cores).")
     List<Integer> threads;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", paramLabel = "<seconds>", defaultValue = "10", description = "Length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE}).")
     int seconds;
 
     @Override
@@ -53,17 +54,17 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         try {
             List<DecodeBenchmark.Row> rows = DecodeBenchmark.run(inputs, options);
             if (json) {
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+                spec.commandLine().getOut().println(io.timesformer4j.run.Json.pretty().writeValueAsString(rows));
             } else {
-                System.out.printf("%-28s %-10s %-6s %6s %-12s %7s %6s %10s %10s%n",
+                spec.commandLine().getOut().printf("%-28s %-10s %-6s %6s %-12s %7s %6s %10s %10s%n",
                         "video", "size", "codec", "frames", "mode", "threads", "passes", "frames/s", "ms/pass");
                 for (var r : rows) {
-                    System.out.printf("%-28s %-10s %-6s %6d %-12s %7d %6d %10.0f %10.1f%n", r.video(), r.width() + "x" + r.height(),
+                    spec.commandLine().getOut().printf("%-28s %-10s %-6s %6d %-12s %7d %6d %10.0f %10.1f%n", r.video(), r.width() + "x" + r.height(),
                             r.codec(), r.frames(), r.mode(), r.threads(), r.passes(), r.framesPerSecond(), r.msPerPass());
                 }
-                System.out.println("modes: native/short224 = every frame; clip8 = read(uniform(8), 224) with keyframe seeks, clip8_noseek without;");
-                System.out.println("       clip frames/s count the frames up to the last wanted one (decoded or skipped by a seek).");
-                System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + "; figures vary with machine load.");
+                spec.commandLine().getOut().println("modes: native/short224 = every frame; clip8 = read(uniform(8), 224) with keyframe seeks, clip8_noseek without;");
+                spec.commandLine().getOut().println("       clip frames/s count the frames up to the last wanted one (decoded or skipped by a seek).");
+                spec.commandLine().getOut().println("cores: " + Runtime.getRuntime().availableProcessors() + "; figures vary with machine load.");
             }
         } finally {
             if (tmp != null) {

@@ -1,7 +1,5 @@
 package io.timesformer4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.timesformer4j.data.Batch;
 import io.timesformer4j.data.ClipDecoder;
 import io.timesformer4j.data.ClipLoader;
@@ -33,31 +31,34 @@ import picocli.CommandLine.Option;
 @Command(name = "loading", mixinStandardHelpOptions = true,
         description = "Clips/s of loading T x S training clips from a folder with 1..N decode threads, next to raw frames/s decoded.")
 public final class BenchLoadCommand implements Callable<Integer> {
-    @Option(names = "--data", description = "Dataset folder or list (any layout). Default: generate --clips synthetic clips.")
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    @Option(names = "--data", paramLabel = "<data>", description = "Dataset folder or list (any layout). Default: generate --clips synthetic clips.")
     Path data;
 
-    @Option(names = "--clips", defaultValue = "24", description = "Clips to generate when --data is not given (default ${DEFAULT-VALUE}).")
+    @Option(names = "--clips", paramLabel = "<clips>", defaultValue = "24", description = "Clips to generate when --data is not given (default: ${DEFAULT-VALUE}).")
     int clips;
 
-    @Option(names = "--gen-size", defaultValue = "320x240", description = "WxH of generated clips (default ${DEFAULT-VALUE}).")
+    @Option(names = "--gen-size", paramLabel = "<gen-size>", defaultValue = "320x240", description = "WxH of generated clips (default: ${DEFAULT-VALUE}).")
     String genSize;
 
-    @Option(names = "--gen-seconds", defaultValue = "3", description = "Length of generated clips at 30 fps, H.264 mp4 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--gen-seconds", paramLabel = "<gen-seconds>", defaultValue = "3", description = "Length of generated clips at 30 fps, H.264 mp4 (default: ${DEFAULT-VALUE}).")
     double genSeconds;
 
-    @Option(names = "--frames", defaultValue = "8", description = "Frames per clip T (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", defaultValue = "8", description = "Frames per clip T (default: ${DEFAULT-VALUE}).")
     int frames;
 
-    @Option(names = "--size", defaultValue = "224", description = "Crop size and decode short side (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--image-size", "--size"}, paramLabel = "<image-size>", defaultValue = "224", description = "Crop size and decode short side (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Batch size (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--batch-size", "--batch"}, paramLabel = "<batch-size>", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--workers", split = ",", description = "Worker counts to try (default 1..cores, at least 1,2).")
+    @Option(names = "--workers", paramLabel = "<workers>", split = ",", description = "Worker counts to try (default 1..cores, at least 1,2).")
     List<Integer> workers;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the data per worker count (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "<epochs>", defaultValue = "3", description = "Passes over the data per worker count (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -85,7 +86,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
         if (wh.length != 2) throw new IllegalArgumentException("--gen-size must be WxH, got " + genSize);
         int perClass = Math.max(1, (clips + SyntheticMotion.ALL_CLASSES.size() - 1) / SyntheticMotion.ALL_CLASSES.size());
         int n = Math.max(2, (int) Math.round(genSeconds * 30));
-        if (!json) System.out.printf("generating %d clips %sx%s, %d frames, H.264 mp4 ...%n", perClass * SyntheticMotion.ALL_CLASSES.size(), wh[0], wh[1], n);
+        if (!json) commandSpec.commandLine().getOut().printf("generating %d clips %sx%s, %d frames, H.264 mp4 ...%n", perClass * SyntheticMotion.ALL_CLASSES.size(), wh[0], wh[1], n);
         SyntheticMotion.generate(root, new SyntheticMotion.Spec(SyntheticMotion.ALL_CLASSES, perClass, n,
                 Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), 30, "mp4", 1));
     }
@@ -152,19 +153,19 @@ public final class BenchLoadCommand implements Callable<Integer> {
         out.put("decode_1_thread_videos_per_s", round(samples.size() / decodeSec));
         out.put("loader", rows);
         if (json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            commandSpec.commandLine().getOut().println(io.timesformer4j.run.Json.pretty().writeValueAsString(out));
         } else {
-            System.out.printf("data: %s (%d videos, %d frames in all, %d scan problems, %d skipped while loading)%n",
+            commandSpec.commandLine().getOut().printf("data: %s (%d videos, %d frames in all, %d scan problems, %d skipped while loading)%n",
                     out.get("data"), samples.size(), totalFrames, ds.problems().size(), skipped);
-            System.out.printf("clip: %s; %d cores%n", out.get("clip"), Runtime.getRuntime().availableProcessors());
-            System.out.printf("raw decode, 1 thread, every frame, one pass: %.0f frames/s (%.2f videos/s)%n",
+            commandSpec.commandLine().getOut().printf("clip: %s; %d cores%n", out.get("clip"), Runtime.getRuntime().availableProcessors());
+            commandSpec.commandLine().getOut().printf("raw decode, 1 thread, every frame, one pass: %.0f frames/s (%.2f videos/s)%n",
                     totalFrames / decodeSec, samples.size() / decodeSec);
-            System.out.printf("%8s %10s %12s %16s %20s%n", "workers", "clips/s", "seconds", "clip frames/s", "source frames/s");
+            commandSpec.commandLine().getOut().printf("%8s %10s %12s %16s %20s%n", "workers", "clips/s", "seconds", "clip frames/s", "source frames/s");
             for (Map<String, Object> r : rows) {
-                System.out.printf("%8d %10.2f %12.2f %16.0f %20.0f%n", r.get("workers"), r.get("clips_per_s"), r.get("seconds"),
+                commandSpec.commandLine().getOut().printf("%8d %10.2f %12.2f %16.0f %20.0f%n", r.get("workers"), r.get("clips_per_s"), r.get("seconds"),
                         r.get("clip_frames_per_s"), r.get("source_frames_decoded_per_s"));
             }
-            System.out.println("(a loaded clip decodes its video up to the last sampled frame in one pass; source frames/s assumes whole videos;"
+            commandSpec.commandLine().getOut().println("(a loaded clip decodes its video up to the last sampled frame in one pass; source frames/s assumes whole videos;"
                     + " timings vary with other load on the machine)");
         }
         return 0;

@@ -35,21 +35,24 @@ import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Time forward+backward+Adam steps of a TimeSformer preset and compare with the matmul peak.")
 public final class BenchModelCommand implements Callable<Integer> {
-    @Option(names = "--preset", defaultValue = "base", description = "tiny, seed, base, hr, l (default: ${DEFAULT-VALUE})") String preset;
-    @Option(names = "--batch", defaultValue = "2", description = "clips per step (default: ${DEFAULT-VALUE})") int batch;
-    @Option(names = "--frames", description = "frames per clip (default: the preset's)") Integer frames;
-    @Option(names = "--image-size", description = "input size (default: the preset's)") Integer imageSize;
-    @Option(names = "--hidden-size", description = "override the preset's width (intermediate = 4x)") Integer hiddenSize;
-    @Option(names = "--layers", description = "override the preset's depth") Integer layers;
-    @Option(names = "--heads", description = "override the preset's attention heads") Integer heads;
-    @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice)") Integer threads;
-    @Option(names = "--blas-threads", description = "OpenBLAS threads for fp32 matmuls (default: 1, so that only libtorch's "
-            + "OpenMP pool runs; see docs/performance.md)") Integer blasThreads;
-    @Option(names = "--iters", defaultValue = "5", description = "timed steps (default: ${DEFAULT-VALUE})") int iters;
-    @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})") int warmup;
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (CPU autocast) (default: ${DEFAULT-VALUE})") String precision;
-    @Option(names = "--matmul-size", defaultValue = "2048", description = "n for the n x n matmul peak (0 = skip)") int matmulSize;
-    @Option(names = "--json", description = "also print a one-line JSON summary") boolean json;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--preset", paramLabel = "<preset>", defaultValue = "base", description = "tiny, seed, base, hr, l (default: ${DEFAULT-VALUE}).") String preset;
+    @Option(names = {"--batch-size", "--batch"}, paramLabel = "<batch-size>", defaultValue = "2", description = "Clips per step (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", description = "Frames per clip (default: the preset's).") Integer frames;
+    @Option(names = "--image-size", paramLabel = "<image-size>", description = "Input size (default: the preset's).") Integer imageSize;
+    @Option(names = "--hidden-size", paramLabel = "<hidden-size>", description = "Override the preset's width (intermediate = 4x).") Integer hiddenSize;
+    @Option(names = "--layers", paramLabel = "<layers>", description = "Override the preset's depth.") Integer layers;
+    @Option(names = "--heads", paramLabel = "<heads>", description = "Override the preset's attention heads.") Integer heads;
+    @Option(names = "--threads", paramLabel = "<threads>", description = "libtorch intra-op threads (default: libtorch's choice).") Integer threads;
+    @Option(names = "--blas-threads", paramLabel = "<blas-threads>", description = "OpenBLAS threads for fp32 matmuls (default: 1, so that only libtorch's "
+            + "OpenMP pool runs; see docs/performance.md).") Integer blasThreads;
+    @Option(names = "--iters", paramLabel = "<iters>", defaultValue = "5", description = "Timed steps (default: ${DEFAULT-VALUE}).") int iters;
+    @Option(names = "--warmup", paramLabel = "<warmup>", defaultValue = "1", description = "Untimed steps first (default: ${DEFAULT-VALUE}).") int warmup;
+    @Option(names = "--precision", paramLabel = "<precision>", defaultValue = "fp32", description = "fp32 or bf16 (CPU autocast) (default: ${DEFAULT-VALUE}).") String precision;
+    @Option(names = "--matmul-size", paramLabel = "<matmul-size>", defaultValue = "2048", description = "N for the n x n matmul peak (0 = skip).") int matmulSize;
+    @Option(names = "--json", description = "Also print a one-line JSON summary.") boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -75,10 +78,10 @@ public final class BenchModelCommand implements Callable<Integer> {
         TimeSformer model = new TimeSformer(c);
         model.train(true);
         Adam opt = new Adam(new TensorVector(model.stateDict().values().toArray(new Tensor[0])), new AdamOptions(1e-4));
-        System.out.printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), batch %d, %s, %d threads%n",
+        spec.commandLine().getOut().printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), batch %d, %s, %d threads%n",
                 preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), batch, precision,
                 get_num_threads());
-        System.out.printf("  OpenBLAS threads %d (libtorch's own pool: %d)%n", Natives.blasThreads(), get_num_threads());
+        spec.commandLine().getOut().printf("  OpenBLAS threads %d (libtorch's own pool: %d)%n", Natives.blasThreads(), get_num_threads());
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long t0 = System.nanoTime();
@@ -103,7 +106,7 @@ public final class BenchModelCommand implements Callable<Integer> {
             }
             double dt = (System.nanoTime() - t0) / 1e6;
             if (i >= 0) ms[i] = dt;
-            System.out.printf("  step %s: %.0f ms%n", i < 0 ? "warm-up" : Integer.toString(i + 1), dt);
+            spec.commandLine().getOut().printf("  step %s: %.0f ms%n", i < 0 ? "warm-up" : Integer.toString(i + 1), dt);
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
@@ -113,15 +116,15 @@ public final class BenchModelCommand implements Callable<Integer> {
         double achieved = 3 * fwd * clipsPerS / 1e9;
         double peak32 = matmulSize > 0 ? matmulPeak(matmulSize, ScalarType.Float) : Double.NaN;
         double peak16 = matmulSize > 0 ? matmulPeak(matmulSize, ScalarType.BFloat16) : Double.NaN;
-        System.out.printf("step: median %.1f ms, mean %.1f ms  ->  %.3f clips/s%n", median, mean, clipsPerS);
-        System.out.printf("model FLOPs: %.3f GFLOP forward per clip, ~%.3f GFLOP per training clip (3x)%n",
+        spec.commandLine().getOut().printf("step: median %.1f ms, mean %.1f ms  ->  %.3f clips/s%n", median, mean, clipsPerS);
+        spec.commandLine().getOut().printf("model FLOPs: %.3f GFLOP forward per clip, ~%.3f GFLOP per training clip (3x)%n",
                 fwd / 1e9, 3 * fwd / 1e9);
-        System.out.printf("achieved: %.2f GFLOP/s%n", achieved);
+        spec.commandLine().getOut().printf("achieved: %.2f GFLOP/s%n", achieved);
         if (matmulSize > 0)
-            System.out.printf("matmul %dx%d peak: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s -> model at %.1f%% of the %s peak%n",
+            spec.commandLine().getOut().printf("matmul %dx%d peak: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s -> model at %.1f%% of the %s peak%n",
                     matmulSize, matmulSize, peak32, peak16, 100 * achieved / (bf16 ? peak16 : peak32), bf16 ? "bf16" : "fp32");
         if (json) {
-            ObjectMapper om = new ObjectMapper();
+            ObjectMapper om = io.timesformer4j.run.Json.MAPPER;
             ObjectNode o = om.createObjectNode();
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
                     .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
@@ -130,7 +133,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
                     .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);
-            System.out.println(om.writeValueAsString(o));
+            spec.commandLine().getOut().println(om.writeValueAsString(o));
         }
         return 0;
     }

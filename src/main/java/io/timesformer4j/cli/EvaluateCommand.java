@@ -1,7 +1,13 @@
 package io.timesformer4j.cli;
 
 import io.timesformer4j.app.VideoEvaluation;
+import io.timesformer4j.data.FrameOrder;
+import io.timesformer4j.data.SyntheticPairs;
+import io.timesformer4j.eval.OrderDiagnostic;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,22 +16,39 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a model on a labelled dataset: top-1, top-5, mean class accuracy, per-class table, "
                 + "confusion matrix. Softmax scores are averaged over the test views.",
-                "With --out: report.json, confusion.json, confusion.png, predictions.jsonl."})
+                "With --out: report.json, confusion.json, confusion.png, predictions.jsonl.",
+                "--time-reversed / --shuffle-frames: does the model use time? The clips are evaluated again with their frames "
+                        + "reversed / shuffled; the changed predictions are reported per class (and the partner-class rate with --pairs)."})
 public final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model: Hugging Face model dir (e.g. RUN/best) or official .pyth.")
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "<dir>", description = "Model: Hugging Face model dir (e.g. RUN/best) or official .pyth.")
     Path model;
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
+    @Option(names = "--data", required = true, paramLabel = "<dir>", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
     Path data;
-    @Option(names = "--views", defaultValue = "1x1", paramLabel = "TxS", description = "Test views: temporal clips x spatial crops (1 or 3), e.g. 1x3 or 10x3 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--views", defaultValue = "1x1", paramLabel = "<views>", description = "Test views: temporal clips x spatial crops (1 or 3), e.g. 1x3 or 10x3 (default: ${DEFAULT-VALUE}).")
     String views;
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the report files.")
+    @Option(names = {"--out", "--output-dir"}, paramLabel = "<dir>", description = "Folder for the report files.")
     Path out;
-    @Option(names = "--layout", defaultValue = "auto", description = "Dataset layout (default: auto).")
+    @Option(names = "--layout", paramLabel = "<layout>", defaultValue = "auto", description = "Dataset layout (default: auto).")
     String layout;
-    @Option(names = "--batch-size", defaultValue = "4", description = "Videos per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", defaultValue = "4", description = "Videos per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
     @Option(names = "--no-progress", description = "No progress output.")
     boolean noProgress;
+    @Option(names = "--time-reversed", description = "Also evaluate every clip with its frames in reverse order and report how many "
+            + "predictions change and into what (OUT/time_reversed.json): does the model use time?")
+    boolean timeReversed;
+    @Option(names = "--shuffle-frames", description = "Also evaluate every clip with its frames shuffled (seeded by --shuffle-seed) "
+            + "and report how many predictions change and into what (OUT/shuffled.json).")
+    boolean shuffleFrames;
+    @Option(names = "--shuffle-seed", defaultValue = "1", paramLabel = "S", description = "Seed of --shuffle-frames (default: ${DEFAULT-VALUE}).")
+    long shuffleSeed;
+    @Option(names = "--pairs", split = ",", paramLabel = "A:B", description = "Class pairs that are each other's time reversal "
+            + "(e.g. left:right,up:down), for the 'predicted as the partner class' rate. Default: the twins of a 'synth' "
+            + "manifest.csv in the data folder or its parent, if there is one.")
+    List<String> pairs;
 
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
@@ -34,10 +57,28 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int[] tv = parseViews(views);
         if (out != null) java.nio.file.Files.createDirectories(out);     // fail now, not after the whole evaluation
+        List<FrameOrder> orders = new ArrayList<>();
+        if (timeReversed) orders.add(FrameOrder.REVERSED);
+        if (shuffleFrames) orders.add(FrameOrder.shuffled(shuffleSeed));
+        Map<String, String> pairMap = pairs != null ? OrderDiagnostic.parsePairs(pairs) : orders.isEmpty() ? Map.of() : manifestPairs(data, spec.commandLine().getOut());
         VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, out),
-                !noProgress, System.out);
-        if (out != null) System.out.println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
+                orders, pairMap, !noProgress, spec.commandLine().getOut());
+        if (out != null) spec.commandLine().getOut().println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
         return 0;
+    }
+
+    /** The twins recorded by a {@code synth} manifest next to the data ({@code DATA/manifest.csv} or {@code DATA/../manifest.csv}). */
+    static Map<String, String> manifestPairs(Path data, java.io.PrintWriter out) throws java.io.IOException {
+        Path dir = java.nio.file.Files.isDirectory(data) ? data : data.toAbsolutePath().getParent();
+        for (Path m : new Path[] {dir.resolve("manifest.csv"), dir.toAbsolutePath().getParent() == null ? null
+                : dir.toAbsolutePath().getParent().resolve("manifest.csv")}) {
+            if (m != null && java.nio.file.Files.isRegularFile(m)) {
+                Map<String, String> p = SyntheticPairs.pairsOf(SyntheticPairs.readManifest(m));
+                out.println("class pairs from " + m + ": " + p);
+                return p;
+            }
+        }
+        return Map.of();
     }
 
     /** {@code "TxS"} → {T, S}; S must be 1 or 3. */

@@ -20,12 +20,15 @@ import java.util.concurrent.Callable;
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Run a model on pixel_values (B,T,C,H,W) from a safetensors file and write the logits.")
 public final class ForwardCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "HF model dir, .safetensors, pytorch_model.bin or .pyth") Path model;
-    @Option(names = "--input", required = true, description = "safetensors file holding the input tensor") Path input;
-    @Option(names = "--output", required = true, description = "safetensors file to write (logits, ...)") Path output;
-    @Option(names = "--key", defaultValue = "pixel_values", description = "input tensor name (default: ${DEFAULT-VALUE})") String key;
-    @Option(names = "--all", description = "also write last_hidden_state and cls_feature") boolean all;
-    @Option(names = "--threads", description = "libtorch intra-op threads") Integer threads;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "<model>", required = true, description = "HF model dir, .safetensors, pytorch_model.bin or .pyth.") Path model;
+    @Option(names = "--input", paramLabel = "<input>", required = true, description = "Safetensors file holding the input tensor.") Path input;
+    @Option(names = "--output", paramLabel = "<output>", required = true, description = "Safetensors file to write: logits, and more with --all.") Path output;
+    @Option(names = "--key", paramLabel = "<key>", defaultValue = "pixel_values", description = "Input tensor name (default: ${DEFAULT-VALUE}).") String key;
+    @Option(names = "--all", description = "Also write last_hidden_state and cls_feature.") boolean all;
+    @Option(names = "--threads", paramLabel = "<threads>", description = "libtorch intra-op threads.") Integer threads;
 
     @Override
     public Integer call() throws Exception {
@@ -53,11 +56,11 @@ public final class ForwardCommand implements Callable<Integer> {
             Tensor top = out.logits().argmax(new org.bytedeco.pytorch.LongOptional(1), false);
             for (long b = 0; b < top.size(0); b++) {
                 int k = (int) top.get(b).item_long();
-                System.out.printf("clip %d: %s (logit %.4f)%n", b, m.config().labels().get(k),
+                spec.commandLine().getOut().printf("clip %d: %s (logit %.4f)%n", b, m.config().labels().get(k),
                         out.logits().get(b).get(k).item_double());
             }
         }
-        System.out.println("wrote " + output);
+        spec.commandLine().getOut().println("wrote " + output);
         return 0;
     }
 }

@@ -18,16 +18,19 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print the config, parameter count and FLOPs per clip of a preset or a saved model.")
 public final class InfoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     static final class Source {
-        @Option(names = "--preset", description = "preset name: tiny, seed, base, hr, l") String preset;
-        @Option(names = "--model", description = "HF model dir, .safetensors, pytorch_model.bin or official .pyth") Path model;
+        @Option(names = "--preset", paramLabel = "<preset>", description = "Preset name: tiny, seed, base, hr, l.") String preset;
+        @Option(names = "--model", paramLabel = "<model>", description = "HF model dir, .safetensors, pytorch_model.bin or official .pyth.") Path model;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1") Source source;
-    @Option(names = "--num-labels", description = "number of classes for a preset (default: 400; tiny: 5)") Integer numLabels;
-    @Option(names = "--frames", description = "override the preset's frame count") Integer frames;
-    @Option(names = "--image-size", description = "override the preset's input size") Integer imageSize;
-    @Option(names = "--json", description = "print one JSON object") boolean json;
+    @Option(names = "--num-labels", paramLabel = "<num-labels>", description = "Number of classes for a preset (default: 400; tiny: 5).") Integer numLabels;
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", description = "Override the preset's frame count.") Integer frames;
+    @Option(names = "--image-size", paramLabel = "<image-size>", description = "Override the preset's input size.") Integer imageSize;
+    @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -49,24 +52,24 @@ public final class InfoCommand implements Callable<Integer> {
         }
         double gflops = config.forwardFlopsPerClip() / 1e9;
         if (json) {
-            ObjectMapper om = new ObjectMapper();
+            ObjectMapper om = io.timesformer4j.run.Json.MAPPER;
             ObjectNode o = om.createObjectNode();
             o.put("source", from);
             o.put("parameters", params);
             o.put("num_labels", config.numLabels());
             o.put("forward_gflops_per_clip", gflops);
             o.set("config", config.toJson());
-            System.out.println(om.writeValueAsString(o));
+            spec.commandLine().getOut().println(om.writeValueAsString(o));
         } else {
-            System.out.printf("source:       %s%n", from);
-            System.out.printf("attention:    %s%n", config.attentionType().hfName());
-            System.out.printf("input:        %d frames x %dx%d, patch %d (%d tokens per frame)%n", config.numFrames(),
+            spec.commandLine().getOut().printf("source:       %s%n", from);
+            spec.commandLine().getOut().printf("attention:    %s%n", config.attentionType().hfName());
+            spec.commandLine().getOut().printf("input:        %d frames x %dx%d, patch %d (%d tokens per frame)%n", config.numFrames(),
                     config.imageSize(), config.imageSize(), config.patchSize(), config.numPatches());
-            System.out.printf("width/depth:  hidden %d, %d layers, %d heads, MLP %d%n", config.hiddenSize(),
+            spec.commandLine().getOut().printf("width/depth:  hidden %d, %d layers, %d heads, MLP %d%n", config.hiddenSize(),
                     config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize());
-            System.out.printf("labels:       %d%n", config.numLabels());
-            System.out.printf("parameters:   %,d%n", params);
-            System.out.printf("forward:      %.3f GFLOP per clip (training step ~3x)%n", gflops);
+            spec.commandLine().getOut().printf("labels:       %d%n", config.numLabels());
+            spec.commandLine().getOut().printf("parameters:   %,d%n", params);
+            spec.commandLine().getOut().printf("forward:      %.3f GFLOP per clip (training step ~3x)%n", gflops);
         }
         return 0;
     }

@@ -15,13 +15,16 @@ import picocli.CommandLine.Parameters;
                 "A video that cannot be read gets an 'error: PATH: reason' line on stderr; the exit code is 1 only "
                 + "when no video could be read."})
 public final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model dir (e.g. RUN/best).")
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "<dir>", description = "Model dir (e.g. RUN/best).")
     Path model;
-    @Parameters(arity = "1..*", paramLabel = "VIDEO", description = "Video files or frame folders.")
+    @Parameters(arity = "1..*", paramLabel = "<video>", description = "Video files or frame folders.")
     List<Path> videos;
-    @Option(names = "--top-k", defaultValue = "5", description = "Labels per video (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-k", paramLabel = "<top-k>", defaultValue = "5", description = "Labels per video (default: ${DEFAULT-VALUE}).")
     int topK;
-    @Option(names = "--views", defaultValue = "1x1", paramLabel = "TxS", description = "Test views, as in evaluate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--views", defaultValue = "1x1", paramLabel = "<views>", description = "Test views, as in evaluate (default: ${DEFAULT-VALUE}).")
     String views;
     @Option(names = "--json", description = "One JSON array with every video's result.")
     boolean json;
@@ -35,20 +38,19 @@ public final class PredictCommand implements Callable<Integer> {
         int[] tv = EvaluateCommand.parseViews(views);
         List<VideoPrediction.Result> results = VideoPrediction.run(model, videos, topK, tv[0], tv[1], compute.workers, compute.threads);
         for (VideoPrediction.Result r : results) {
-            if (!r.ok()) System.err.println("error: " + r.path() + ": " + r.error());
+            if (!r.ok()) spec.commandLine().getErr().println("error: " + r.problem());
         }
         if (json) {
-            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                    .writeValueAsString(results));
+            spec.commandLine().getOut().println(io.timesformer4j.run.Json.pretty().writeValueAsString(results));
         } else {
             for (VideoPrediction.Result r : results) {
                 if (!r.ok()) continue;
-                System.out.println(r.path());
+                spec.commandLine().getOut().println(r.path());
                 for (VideoPrediction.Label l : r.top()) {
-                    System.out.printf(Locale.ROOT, "  %-24s %.4f%n", l.label(), l.probability());
+                    spec.commandLine().getOut().printf(Locale.ROOT, "  %-24s %.4f%n", l.label(), l.probability());
                 }
             }
         }
-        return results.stream().anyMatch(VideoPrediction.Result::ok) ? 0 : 1;
+        return (results.stream().anyMatch(VideoPrediction.Result::ok) ? ExitCode.OK : ExitCode.NOTHING_READ).code;
     }
 }

@@ -18,10 +18,12 @@ import java.util.Arrays;
  * @param minScale      TRAIN random-resized crop: smallest crop area as a fraction of the frame
  * @param maxScale      TRAIN random-resized crop: largest crop area fraction (≤ 1)
  * @param minAspect     TRAIN random-resized crop: smallest width/height ratio (max is its inverse)
+ * @param frameOrder    the order the sampled frames of each view reach the model ({@link FrameOrder#NATURAL} by
+ *                      default; reversed or shuffled for the time-use diagnostic); null = natural
  */
 public record ClipSpec(int numFrames, int cropSize, int shortSide, Sampling sampling, int frameStride,
                        int temporalViews, int spatialViews, float[] mean, float[] std, boolean hflip,
-                       double minScale, double maxScale, double minAspect) {
+                       double minScale, double maxScale, double minAspect, FrameOrder frameOrder) {
 
     /** How frame indices are chosen (see {@link FrameSampling}). */
     public enum Sampling { TSN, DENSE }
@@ -46,6 +48,7 @@ public record ClipSpec(int numFrames, int cropSize, int shortSide, Sampling samp
             throw new IllegalArgumentException("need 0 < minScale <= maxScale <= 1, got " + minScale + ", " + maxScale);
         }
         if (!(minAspect > 0 && minAspect <= 1)) throw new IllegalArgumentException("minAspect must be in (0, 1]: " + minAspect);
+        if (frameOrder == null) frameOrder = FrameOrder.NATURAL;
     }
 
     /**
@@ -55,33 +58,38 @@ public record ClipSpec(int numFrames, int cropSize, int shortSide, Sampling samp
      * {@code mean}/{@code std} may be null for the 0.45/0.225 default.
      */
     public static ClipSpec forModel(int numFrames, int imageSize, float[] mean, float[] std) {
-        return new ClipSpec(numFrames, imageSize, imageSize, Sampling.TSN, 1, 1, 1, mean, std, false, 0.3, 1.0, 3.0 / 4.0);
+        return new ClipSpec(numFrames, imageSize, imageSize, Sampling.TSN, 1, 1, 1, mean, std, false, 0.3, 1.0, 3.0 / 4.0, FrameOrder.NATURAL);
     }
 
     public ClipSpec withShortSide(int s) {
-        return new ClipSpec(numFrames, cropSize, s, sampling, frameStride, temporalViews, spatialViews, mean, std, hflip, minScale, maxScale, minAspect);
+        return new ClipSpec(numFrames, cropSize, s, sampling, frameStride, temporalViews, spatialViews, mean, std, hflip, minScale, maxScale, minAspect, frameOrder);
     }
 
     /** Dense sampling at {@code stride} frames. */
     public ClipSpec withDense(int stride) {
-        return new ClipSpec(numFrames, cropSize, shortSide, Sampling.DENSE, stride, temporalViews, spatialViews, mean, std, hflip, minScale, maxScale, minAspect);
+        return new ClipSpec(numFrames, cropSize, shortSide, Sampling.DENSE, stride, temporalViews, spatialViews, mean, std, hflip, minScale, maxScale, minAspect, frameOrder);
     }
 
     public ClipSpec withTsn() {
-        return new ClipSpec(numFrames, cropSize, shortSide, Sampling.TSN, frameStride, temporalViews, spatialViews, mean, std, hflip, minScale, maxScale, minAspect);
+        return new ClipSpec(numFrames, cropSize, shortSide, Sampling.TSN, frameStride, temporalViews, spatialViews, mean, std, hflip, minScale, maxScale, minAspect, frameOrder);
     }
 
     /** Multi-view testing: {@code temporal} clips × {@code spatial} (1 or 3) crops per video in {@link Mode#TEST}. */
     public ClipSpec withViews(int temporal, int spatial) {
-        return new ClipSpec(numFrames, cropSize, shortSide, sampling, frameStride, temporal, spatial, mean, std, hflip, minScale, maxScale, minAspect);
+        return new ClipSpec(numFrames, cropSize, shortSide, sampling, frameStride, temporal, spatial, mean, std, hflip, minScale, maxScale, minAspect, frameOrder);
     }
 
     public ClipSpec withHflip(boolean on) {
-        return new ClipSpec(numFrames, cropSize, shortSide, sampling, frameStride, temporalViews, spatialViews, mean, std, on, minScale, maxScale, minAspect);
+        return new ClipSpec(numFrames, cropSize, shortSide, sampling, frameStride, temporalViews, spatialViews, mean, std, on, minScale, maxScale, minAspect, frameOrder);
+    }
+
+    /** The order the sampled frames reach the model (see {@link FrameOrder}). */
+    public ClipSpec withFrameOrder(FrameOrder order) {
+        return new ClipSpec(numFrames, cropSize, shortSide, sampling, frameStride, temporalViews, spatialViews, mean, std, hflip, minScale, maxScale, minAspect, order);
     }
 
     public ClipSpec withScale(double min, double max) {
-        return new ClipSpec(numFrames, cropSize, shortSide, sampling, frameStride, temporalViews, spatialViews, mean, std, hflip, min, max, minAspect);
+        return new ClipSpec(numFrames, cropSize, shortSide, sampling, frameStride, temporalViews, spatialViews, mean, std, hflip, min, max, minAspect, frameOrder);
     }
 
     /** Temporal clips per video in {@code mode}. */
@@ -114,13 +122,14 @@ public record ClipSpec(int numFrames, int cropSize, int shortSide, Sampling samp
         return o instanceof ClipSpec c && c.numFrames == numFrames && c.cropSize == cropSize && c.shortSide == shortSide
                 && c.sampling == sampling && c.frameStride == frameStride && c.temporalViews == temporalViews
                 && c.spatialViews == spatialViews && Arrays.equals(c.mean, mean) && Arrays.equals(c.std, std)
-                && c.hflip == hflip && c.minScale == minScale && c.maxScale == maxScale && c.minAspect == minAspect;
+                && c.hflip == hflip && c.minScale == minScale && c.maxScale == maxScale && c.minAspect == minAspect
+                && c.frameOrder.equals(frameOrder);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(numFrames, cropSize, shortSide, sampling, frameStride, temporalViews, spatialViews,
-                Arrays.hashCode(mean), Arrays.hashCode(std), hflip, minScale, maxScale, minAspect);
+                Arrays.hashCode(mean), Arrays.hashCode(std), hflip, minScale, maxScale, minAspect, frameOrder);
     }
 
     @Override
@@ -128,6 +137,7 @@ public record ClipSpec(int numFrames, int cropSize, int shortSide, Sampling samp
         return "ClipSpec[T=" + numFrames + ", crop=" + cropSize + ", shortSide=" + shortSide + ", " + sampling
                 + (sampling == Sampling.DENSE ? " stride " + frameStride : "") + ", views " + temporalViews + "x" + spatialViews
                 + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + ", hflip=" + hflip
-                + ", scale=[" + minScale + ", " + maxScale + "], minAspect=" + minAspect + "]";
+                + ", scale=[" + minScale + ", " + maxScale + "], minAspect=" + minAspect
+                + (frameOrder.isNatural() ? "" : ", order=" + frameOrder.describe()) + "]";
     }
 }

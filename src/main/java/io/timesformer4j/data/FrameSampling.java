@@ -59,10 +59,16 @@ public final class FrameSampling {
     }
 
     /**
-     * The indices for one video: {@code spec.temporalViews(mode) * spec.numFrames()} of them, view-major.
-     * TRAIN draws from {@code new Random(seed)}, so the same seed always gives the same clip.
+     * The indices for one video: {@code spec.temporalViews(mode) * spec.numFrames()} of them, view-major, each view
+     * permuted by {@link ClipSpec#frameOrder()} (natural = time order). TRAIN draws from {@code new Random(seed)},
+     * so the same seed always gives the same clip; a shuffled order is seeded by the same seed.
      */
     public static int[] indices(ClipSpec spec, Mode mode, int n, long seed) {
+        return spec.frameOrder().apply(sampled(spec, mode, n, seed), spec.numFrames(), seed);
+    }
+
+    /** {@link #indices} before {@link ClipSpec#frameOrder()} is applied: each view in time order. */
+    private static int[] sampled(ClipSpec spec, Mode mode, int n, long seed) {
         int t = spec.numFrames();
         if (mode == Mode.TRAIN) {
             Random rnd = new Random(seed);

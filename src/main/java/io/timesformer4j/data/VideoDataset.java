@@ -163,17 +163,29 @@ public final class VideoDataset {
         }
     }
 
+    static final String FLAT_NAME_RULE = "file name is not '<label>_<number>' (flat layout: the label is the name before "
+            + "the trailing _<digits>, e.g. jumping_jacks_0001.mp4 -> jumping_jacks)";
+    private static final java.util.regex.Pattern FLAT_NAME = java.util.regex.Pattern.compile("(.+)_\\d+");
+
+    /** Flat layout label: the name (without extension for files) before its trailing {@code _<digits>}; null if none. */
+    static String flatLabel(String name, boolean folder) {
+        String stem = name;
+        int dot = name.lastIndexOf('.');
+        if (!folder && dot > 0) stem = name.substring(0, dot);
+        java.util.regex.Matcher m = FLAT_NAME.matcher(stem);
+        return m.matches() ? m.group(1) : null;
+    }
+
     private static void scanFlat(Path root, List<Map.Entry<Path, String>> raw, List<BadInput> problems) throws IOException {
         for (Path c : children(root)) {
             if (isBrokenVideoLink(c)) problems.add(new BadInput(c, BROKEN_LINK));
             if (!isVideoFile(c) && !(Files.isDirectory(c) && isFrameFolder(c))) continue;
-            String name = c.getFileName().toString();
-            int us = name.indexOf('_');
-            if (us <= 0) {
-                problems.add(new BadInput(c, "file name has no '<label>_' prefix"));
+            String label = flatLabel(c.getFileName().toString(), Files.isDirectory(c));
+            if (label == null) {
+                problems.add(new BadInput(c, FLAT_NAME_RULE));
                 continue;
             }
-            addIfUsable(c, name.substring(0, us), raw, problems);
+            addIfUsable(c, label, raw, problems);
         }
     }
 

@@ -4,7 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class Launcher {
     /** Exit status when a worker failed. */
-    public static final int WORKER_FAILED = 3;
+    public static final int WORKER_FAILED = 4;
     private static final Duration GRACE = Duration.ofSeconds(10);
 
     private Launcher() {}
@@ -33,11 +33,12 @@ public final class Launcher {
      * Runs {@code io.timesformer4j.cli.Main <args>} in {@code nproc} worker JVMs (the same java, JVM options and
      * class path as this one) and waits for them.
      */
-    public static int run(List<String> args, int nproc, Duration timeout, PrintStream out, PrintStream err) throws IOException {
+    public static int run(List<String> args, int nproc, Duration timeout, PrintWriter out, PrintWriter err) throws IOException {
         if (nproc < 1) throw new IllegalArgumentException("--nproc-per-node must be >= 1, got " + nproc);
         int port = freePort();
         List<String> cmd = workerCommand(args);
         err.printf("launching %d workers on 127.0.0.1:%d (gloo)%n", nproc, port);
+        err.flush();
         List<Process> procs = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
         Thread hook = new Thread(() -> procs.forEach(Process::destroyForcibly));
@@ -96,7 +97,7 @@ public final class Launcher {
     }
 
     /** Waits for all workers; after the first failure, the rest get the timeout to stop by themselves. */
-    private static int watch(List<Process> procs, Duration timeout, PrintStream err) {
+    private static int watch(List<Process> procs, Duration timeout, PrintWriter err) {
         int failedRank = -1;
         long killAt = Long.MAX_VALUE;
         boolean[] reported = new boolean[procs.size()];
@@ -114,6 +115,7 @@ public final class Launcher {
                 if (code != 0) {
                     err.printf("launcher: rank %d %s%s%n", r, describe(code), failedRank < 0
                             ? "; the other ranks stop within --dist-timeout (" + timeout.toSeconds() + " s)" : "");
+                    err.flush();
                     if (failedRank < 0) {
                         failedRank = r;
                         killAt = System.nanoTime() + timeout.plus(GRACE).toNanos();
@@ -126,6 +128,7 @@ public final class Launcher {
                     if (procs.get(r).isAlive()) {
                         err.printf("launcher: rank %d still running %d s after rank %d failed: killing it%n", r,
                                 timeout.plus(GRACE).toSeconds(), failedRank);
+                        err.flush();
                         procs.get(r).destroyForcibly();
                     }
                 }
@@ -167,12 +170,13 @@ public final class Launcher {
     }
 
     /** Copies a child's stream: rank 0's stdout byte for byte (progress bars redraw with \r), others per line. */
-    private static Thread pump(InputStream in, PrintStream to, String prefix, boolean raw) {
+    private static Thread pump(InputStream in, PrintWriter to, String prefix, boolean raw) {
         Thread t = new Thread(() -> {
             try (in) {
                 if (raw) {
-                    byte[] buf = new byte[8192];
-                    for (int n; (n = in.read(buf)) > 0; ) {
+                    InputStreamReader r = new InputStreamReader(in, StandardCharsets.UTF_8);
+                    char[] buf = new char[8192];
+                    for (int n; (n = r.read(buf)) > 0; ) {
                         to.write(buf, 0, n);
                         to.flush();
                     }

@@ -1,9 +1,9 @@
 package io.timesformer4j.eval;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -27,16 +27,16 @@ public interface Progress extends AutoCloseable {
         };
     }
 
-    /** A bar when {@code System.console()} is present, plain lines otherwise. */
-    static Progress start(String task, long totalClips, PrintStream out) {
+    /** A bar when {@code System.console()} is present (a terminal), plain lines otherwise. */
+    static Progress start(String task, long totalClips, PrintWriter out) {
         return System.console() != null ? bar(task, totalClips, out) : lines(task, totalClips, out, 10_000);
     }
 
     /** A terminal progress bar. */
-    static Progress bar(String task, long totalClips, PrintStream out) {
+    static Progress bar(String task, long totalClips, PrintWriter out) {
         ProgressBar pb = new ProgressBarBuilder().setTaskName(task).setInitialMax(totalClips)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" clips", 1).showSpeed()
-                .setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(500).build();
+                .setConsumer(new WriterConsumer(out)).setUpdateIntervalMillis(500).build();
         return new Progress() {
             @Override public void step(int clips) { pb.stepBy(clips); }
             @Override public void close() { pb.close(); }
@@ -44,7 +44,7 @@ public interface Progress extends AutoCloseable {
     }
 
     /** Plain lines {@code task  12/48 clips  25%  3.10 clips/s  ETA 0:00:12}, at most one per interval. */
-    static Progress lines(String task, long totalClips, PrintStream out, long intervalMillis) {
+    static Progress lines(String task, long totalClips, PrintWriter out, long intervalMillis) {
         long start = System.nanoTime();
         return new Progress() {
             long done, lastPrint = start;
@@ -71,5 +71,27 @@ public interface Progress extends AutoCloseable {
                 out.flush();
             }
         };
+    }
+
+    /** Redraws the bar in place on a terminal ({@code \r} + the line), a newline on close. */
+    final class WriterConsumer implements ProgressBarConsumer {
+        private final PrintWriter out;
+
+        WriterConsumer(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override public int getMaxRenderedLength() { return 100; }
+
+        @Override public void accept(String rendered) {
+            out.print('\r');
+            out.print(rendered);
+            out.flush();
+        }
+
+        @Override public void close() {
+            out.println();
+            out.flush();
+        }
     }
 }

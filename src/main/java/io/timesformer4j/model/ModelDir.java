@@ -50,8 +50,10 @@ public final class ModelDir {
         if (cfg == null) throw new WeightsException(dirOrFile + ": no config.json");
         try {
             return TimesformerConfig.fromJson(JSON.readTree(cfg.toFile()));
-        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (IllegalArgumentException e) {
             throw new WeightsException(cfg + ": " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new WeightsException(cfg + ": not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -74,15 +76,17 @@ public final class ModelDir {
         if (pp != null && Files.isRegularFile(pp)) {
             try {
                 pre = Preprocessing.fromJson(JSON.readTree(pp.toFile()), config.imageSize());
-            } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (IllegalArgumentException e) {
                 throw new WeightsException(pp + ": " + e.getMessage());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new WeightsException(pp + ": not valid JSON: " + e.getOriginalMessage());
             }
         }
         TimeSformer model = new TimeSformer(config);
         Tensor probe = sd.get("classifier.weight");
         if (probe != null && probe.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Double)
             model.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);     // float64 weights stay float64
-        StateDicts.load(model, sd, true, path.toString());
+        StateDicts.load(model, sd, true, StateDicts.weightsFile(path).toString());
         model.eval();
         return new LoadedModel(model, config, pre);
     }

@@ -17,13 +17,15 @@ import java.util.Optional;
  * RUN/best/             the best model so far, a Hugging Face model dir; best.tmp/ and best.prev/ while swapping
  * RUN/skipped.txt       the videos that could not be used, "path: reason" per line
  * RUN/loss.png, RUN/accuracy.png   the curves
+ * RUN/checkpoints/epoch-NNNN/   checkpoints kept by --save-every / --keep-last (resumable with --resume)
+ * RUN/tensorboard/      TensorBoard event files (--tensorboard)
  * RUN/.lock             held by the training process ({@link RunLock})
  * </pre>
  */
 public record RunDir(Path root) {
     public static final String RUN_JSON = "run.json", METRICS = "metrics.jsonl", SKIPPED = "skipped.txt",
             BEST = "best", CHECKPOINT = "checkpoint", LOSS_PNG = "loss.png", ACCURACY_PNG = "accuracy.png",
-            LOCK = ".lock";
+            LOCK = ".lock", CHECKPOINTS = "checkpoints", TENSORBOARD = "tensorboard";
 
     public RunDir {
         if (root == null) throw new IllegalArgumentException("run folder is null");
@@ -45,6 +47,11 @@ public record RunDir(Path root) {
     public Path lossPng() { return root.resolve(LOSS_PNG); }
     public Path accuracyPng() { return root.resolve(ACCURACY_PNG); }
     public Path lock() { return root.resolve(LOCK); }
+    /** Folder of the checkpoints kept by {@code --save-every}/{@code --keep-last}. */
+    public Path checkpoints() { return root.resolve(CHECKPOINTS); }
+    /** {@code checkpoints/epoch-NNNN}: the checkpoint kept after epoch {@code epoch} (1-based). */
+    public Path keptCheckpoint(int epoch) { return checkpoints().resolve(String.format(java.util.Locale.ROOT, "epoch-%04d", epoch)); }
+    public Path tensorboard() { return root.resolve(TENSORBOARD); }
 
     /**
      * A fresh run must not overwrite one that already finished epochs (its metrics, checkpoint and best model

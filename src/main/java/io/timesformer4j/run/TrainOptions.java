@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Everything {@code timesformer train} needs besides the run folder; saved as {@code RUN/run.json} so that
+ * Everything {@code timesformer train} needs besides the run folder; saved in {@code RUN/run.json} ({@link RunManifest}) so that
  * {@code --resume RUN} continues with the same settings.
  *
  * @param data      dataset (folder or list file)
@@ -54,16 +54,14 @@ public record TrainOptions(
                 t.accumulate(), t.precision(), t.seed()));
     }
 
-    /** Writes {@code RUN/run.json}. */
-    public void save(Path runDir) throws IOException {
-        Files.createDirectories(runDir);
-        AtomicFiles.write(RunDir.of(runDir).runJson(), Json.pretty().writeValueAsBytes(this));
+    /** A copy with other decode workers and libtorch threads (they do not change the results' meaning). */
+    public TrainOptions withCompute(int workers, int threads) {
+        return new TrainOptions(data, valData, layout, preset, frames, imageSize, valSplit, batchSize, workers, threads,
+                init, maxClips, train);
     }
 
-    /** Reads {@code RUN/run.json}. */
+    /** Reads the options of {@code RUN/run.json} (any format this code reads). */
     public static TrainOptions load(Path runDir) throws IOException {
-        Path f = RunDir.of(runDir).runJson();
-        if (!Files.isRegularFile(f)) throw new IOException(runDir + ": not a training run (no run.json)");
-        return Json.MAPPER.readValue(f.toFile(), TrainOptions.class);
+        return RunManifest.read(runDir).options();
     }
 }

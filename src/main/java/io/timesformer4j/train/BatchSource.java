@@ -1,6 +1,7 @@
 package io.timesformer4j.train;
 
 import io.timesformer4j.eval.LabeledBatch;
+import io.timesformer4j.data.BadInput;
 import java.util.List;
 
 /**
@@ -19,8 +20,8 @@ public interface BatchSource {
 
     /** The batches of one epoch. */
     interface Epoch extends Iterable<LabeledBatch>, AutoCloseable {
-        /** Inputs skipped while loading this epoch, one line each ({@code path: reason}). */
-        default List<String> skipped() {
+        /** Inputs skipped while loading this epoch. */
+        default List<BadInput> skipped() {
             return List.of();
         }
 

@@ -59,8 +59,8 @@ public final class ClipBatches implements BatchSource {
                     @Override public LabeledBatch next() { return wrap(it.next()); }
                 };
             }
-            @Override public List<String> skipped() {
-                return loader.skipped().stream().map(ClipBatches::line).toList();
+            @Override public List<BadInput> skipped() {
+                return loader.skipped();
             }
             @Override public void close() { loader.close(); }
         };

@@ -1,27 +1,16 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.eval.Precision;
+import io.timesformer4j.data.BadInput;
 import io.timesformer4j.eval.ClassificationReport;
 import io.timesformer4j.eval.Classifier;
 import io.timesformer4j.eval.Evaluator;
 import io.timesformer4j.eval.LabeledBatch;
-import io.timesformer4j.eval.Precision;
 import io.timesformer4j.eval.Predictions;
 import io.timesformer4j.eval.Progress;
-import io.timesformer4j.run.Checkpoint;
-import io.timesformer4j.run.MetricsLog;
-import io.timesformer4j.run.RunDir;
-import io.timesformer4j.runtime.AtomicFiles;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.LongOptional;
@@ -32,128 +21,157 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The epoch loop: train with cross-entropy, validate, log, checkpoint, keep the best model.
+ * The epoch loop: train with cross-entropy, validate, and tell the {@link TrainingListener}s. It writes no
+ * file and prints nothing itself: console lines, progress bars, metrics, checkpoints, the best model and plots
+ * are listeners ({@link ConsoleLog}, {@link ProgressBars}, and the run folder's in {@code run.TrainingRun}).
  *
- * <p>Per epoch {@code e} (0-based; printed and logged 1-based) it re-seeds libtorch's RNG from
- * {@code (seed, e)}, runs every training batch in its own {@code PointerScope} (forward, loss / accumulate,
- * backward; every {@code accumulate} micro-batches: set the scheduled LR on all groups, clip, step), validates,
- * then in this order: prints the progress summary and the seed line {@code [e] loss: x, val_acc: y}, appends
- * {@code metrics.jsonl}, writes {@code best/} when validation accuracy improved, writes the atomic
- * {@code checkpoint/}, redraws {@code loss.png}/{@code accuracy.png} and updates {@code skipped.txt}.
+ * <p>Per epoch {@code e} (0-based; reported 1-based) it re-seeds libtorch's RNG from {@code (seed, e)}, runs
+ * every training batch in its own {@code PointerScope} (forward, loss / accumulate, backward; every
+ * {@code accumulate} micro-batches: set the scheduled LR on all groups, clip, step), validates, then calls
+ * {@link TrainingListener#onEpochEnd} on every listener in order.
  *
- * <p>Resuming loads the checkpoint, drops metrics lines of epochs after it and continues at the next epoch;
- * since the loaders are deterministic per (seed, epoch) and the RNG is re-seeded per epoch, the result equals
- * an uninterrupted run (bit for bit with the same thread count).
+ * <p>A resumed fit starts from a {@link Start} (the state a checkpoint restored); since the loaders are
+ * deterministic per (seed, epoch) and the RNG is re-seeded per epoch, the result equals an uninterrupted run
+ * (bit for bit with the same thread count).
  */
 public final class Trainer {
-    /** Writes the best model so far into an empty folder (for TimeSformer: a Hugging Face model dir). */
-    @FunctionalInterface
-    public interface BestModelWriter {
-        void write(Path dir) throws IOException;
+    /** What a finished {@link #fit} returns; {@code stopReason} is null unless a listener stopped it early. */
+    public record Result(List<EpochMetrics> history, double bestValAcc, int bestEpoch, int startEpoch, String stopReason) {
+        public Result(List<EpochMetrics> history, double bestValAcc, int bestEpoch, int startEpoch) {
+            this(history, bestValAcc, bestEpoch, startEpoch, null);
+        }
     }
 
-    /** What a finished {@link #fit} returns. */
-    public record Result(List<EpochMetrics> history, double bestValAcc, int bestEpoch, int startEpoch) {}
+    /**
+     * Where a fit begins.
+     *
+     * @param epoch      finished epochs (the first epoch to run, 0-based)
+     * @param step       optimizer steps taken so far
+     * @param bestValAcc best validation accuracy so far (NaN if none)
+     * @param bestEpoch  its epoch (1-based), 0 if none
+     * @param history    the metrics of the finished epochs
+     */
+    public record Start(int epoch, long step, double bestValAcc, int bestEpoch, List<EpochMetrics> history) {
+        public Start {
+            history = List.copyOf(history);
+        }
+
+        /** A fresh run. */
+        public static Start fresh() {
+            return new Start(0, 0, Double.NaN, 0, List.of());
+        }
+    }
 
     private final Classifier model;
     private final TrainConfig config;
-    private final Path runDir;
     private final Optimizer optimizer;
-    private PrintStream out = System.out;
-    private boolean progress = true;
-    private BestModelWriter bestWriter;
+    private final List<TrainingListener> listeners = new ArrayList<>();
     private DataParallel parallel = DataParallel.single();
 
-    /** Creates the optimizer for {@code model}'s parameters; nothing is written until {@link #fit}. */
-    public Trainer(Classifier model, TrainConfig config, Path runDir) {
+    /** Creates the optimizer for {@code model}'s parameters; nothing happens until {@link #fit}. */
+    public Trainer(Classifier model, TrainConfig config) {
         this.model = model;
         this.config = config;
-        this.runDir = runDir;
         this.optimizer = Optimizers.create(model.module(), config.optimizer());
     }
 
-    /** Where the per-epoch lines go (default {@code System.out}). */
-    public Trainer output(PrintStream out) {
-        this.out = out;
-        return this;
-    }
-
-    /** Progress bars / progress lines on or off (default on). */
-    public Trainer progress(boolean on) {
-        this.progress = on;
-        return this;
-    }
-
-    /** How to write {@code RUN/best/} (default: none is written). */
-    public Trainer bestModel(BestModelWriter writer) {
-        this.bestWriter = writer;
+    /** Adds listeners, called in the order added. */
+    public Trainer listeners(TrainingListener... more) {
+        listeners.addAll(List.of(more));
         return this;
     }
 
     /**
-     * Data-parallel training (default: one process). With several ranks each gets its own shard of the batches;
-     * rank 0 alone writes the run folder, and every rank waits for it at the end of each epoch.
+     * Data-parallel training (default: one process). Each rank trains on its own shard of the batches with
+     * gradients averaged over the ranks, epoch totals and validation counts are summed over the ranks (so every
+     * rank reports the global numbers), and all ranks meet at a barrier after each epoch's listeners (rank 0's
+     * write the run folder) so that none runs ahead of a checkpoint being written.
      */
     public Trainer parallel(DataParallel dp) {
         this.parallel = dp;
         return this;
     }
 
-    /** The optimizer (for tests and inspection). */
+    /** The data-parallel group (one process by default). */
+    public DataParallel parallel() {
+        return parallel;
+    }
+
+    /** The optimizer (for checkpoints, tests and inspection). */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /** The model being trained. */
+    public Classifier model() {
+        return model;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    /** A fresh fit of {@code config.epochs()} epochs. */
+    public Result fit(BatchSource train, BatchSource val) throws IOException {
+        return fit(train, val, Start.fresh(), List.of());
+    }
+
     /**
-     * Trains until {@code config.epochs()}.
+     * Trains from {@code start} until {@code config.epochs()} or until a listener asks to stop.
      *
-     * @param val    validation batches, or null to skip validation (val metrics are then NaN and the
-     *               last epoch counts as best)
-     * @param resume continue from {@code RUN/checkpoint/} when there is one
+     * @param val   validation batches, or null to skip validation (val metrics are then NaN and the
+     *              last epoch counts as best)
+     * @param extra listeners for this fit only, called after the trainer's own
      */
-    public Result fit(BatchSource train, BatchSource val, boolean resume) throws IOException {
-        Files.createDirectories(runDir);
-        Path metricsFile = RunDir.of(runDir).metrics();
-        int start = 0;
-        long step = 0;
-        double best = Double.NaN;
-        int bestEpoch = 0;
-        List<EpochMetrics> history = new ArrayList<>();
-        Optional<Checkpoint.State> st = resume ? Checkpoint.load(runDir, model.module(), optimizer) : Optional.empty();
-        if (st.isPresent()) {
-            start = st.get().epoch();
-            step = st.get().step();
-            best = st.get().bestValAcc();
-            bestEpoch = st.get().bestEpoch();
-            int done = start;
-            history.addAll(parallel.writes() ? MetricsLog.truncate(metricsFile, start)
-                    : MetricsLog.read(metricsFile).stream().filter(m -> m.epoch() <= done).toList());
-            out.printf("resumed %s after epoch %d (step %d)%n", runDir, start, step);
-            TrainConfig saved = st.get().config();
-            if (saved != null && !sameExceptEpochs(saved, config)) {
-                out.println("warning: the training settings differ from the checkpoint's; continuing with the new ones");
+    public Result fit(BatchSource train, BatchSource val, Start start, List<TrainingListener> extra) throws IOException {
+        List<TrainingListener> all = new ArrayList<>(listeners);
+        all.addAll(extra);
+        try {
+            Result r = loop(train, val, start, all);
+            for (TrainingListener l : all) l.onTrainEnd(r);
+            return r;
+        } catch (IOException | RuntimeException | Error e) {
+            for (TrainingListener l : all) {
+                try {
+                    l.onTrainFailed(e);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
-            if (start >= config.epochs()) out.printf("nothing to do: %d of %d epochs done%n", start, config.epochs());
-        } else if (parallel.writes()) {
-            Files.deleteIfExists(metricsFile);
+            throw e;
         }
-        if (parallel.writes()) recoverBest();
-        parallel.attach(model.module());
-        Set<String> skipped = new LinkedHashSet<>(readLines(RunDir.of(runDir).skipped()));
+    }
+
+    private Result loop(BatchSource train, BatchSource val, Start start, List<TrainingListener> all) throws IOException {
+        long step = start.step();
+        double best = start.bestValAcc();
+        int bestEpoch = start.bestEpoch();
+        List<EpochMetrics> history = new ArrayList<>(start.history());
+        parallel.attach(model.module());                                  // replicas = rank 0's, gradient averaging on
+        var ts = new TrainingListener.TrainStart(config, start.epoch(), step, train.batchCount(), train.sampleCount(),
+                val == null ? 0 : val.sampleCount());
+        for (TrainingListener l : all) l.onTrainStart(ts);
 
         long stepsPerEpoch = Math.max(1, (train.batchCount() + config.accumulate() - 1) / config.accumulate());
         LrSchedule schedule = new LrSchedule(config.schedule(), config.optimizer().lr(), stepsPerEpoch, config.epochs());
 
-        for (int epoch = start; epoch < config.epochs(); epoch++) {
+        String stopReason = null;
+        for (int epoch = start.epoch(); epoch < config.epochs() && stopReason == null; epoch++) {
+            for (TrainingListener l : all) l.onEpochStart(epoch);
             long t0 = System.nanoTime();
-            TrainTotals t = trainEpoch(train, epoch, schedule, step);
+            TrainTotals t = trainEpoch(train, epoch, schedule, step, all);
             step = t.step();
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            List<String> skippedNow = new ArrayList<>(t.skipped());
+            List<BadInput> skippedNow = new ArrayList<>(t.skipped());
             double valLoss = Double.NaN, valAcc = Double.NaN;
             if (val != null) {
-                try (BatchSource.Epoch batches = val.epoch(epoch);
-                     Progress bar = progress("val   " + (epoch + 1) + "/" + config.epochs(), val.sampleCount())) {
+                final int e = epoch;
+                for (TrainingListener l : all) l.onValidationStart(epoch, val.sampleCount());
+                Progress bar = new Progress() {
+                    @Override public void step(int clips) { for (TrainingListener l : all) l.onValidationStep(e, clips); }
+                    @Override public void close() {}
+                };
+                try (BatchSource.Epoch batches = val.epoch(epoch)) {
                     Predictions p = Evaluator.predict(model, batches, config.precision(), bar);
                     ClassificationReport r = ClassificationReport.of(p, classNames(p));
                     valLoss = r.loss();
@@ -167,52 +185,43 @@ public final class Trainer {
                     skippedNow.addAll(batches.skipped());
                 }
             }
-            skipped.addAll(skippedNow);
             double[] tot = parallel.sum(t.lossSum(), t.correct(), t.seen(), skippedNow.size());   // global training totals
             EpochMetrics m = new EpochMetrics(epoch + 1, tot[0] / tot[2], tot[1] / tot[2], valLoss,
                     valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
                     (int) tot[3]);
-            out.println(m.seedLine());
-            out.flush();
             history.add(m);
             boolean improved = val == null || Double.isNaN(best) || valAcc > best;
             if (improved) {
                 best = valAcc;
                 bestEpoch = epoch + 1;
             }
-            if (parallel.writes()) {                                        // replicas are equal: rank 0 writes
-                MetricsLog.append(metricsFile, m);
-                if (improved) writeBest();
-                Checkpoint.save(runDir, model.module(), optimizer, new Checkpoint.State(epoch + 1, step, best, bestEpoch, config));
-                writeSkipped(skipped);
-                try {
-                    Charts.trainingCurves(history, RunDir.of(runDir).lossPng(), RunDir.of(runDir).accuracyPng());
-                } catch (RuntimeException | IOException e) {
-                    out.println("warning: could not draw the plots: " + e.getMessage());
-                }
-            }
+            var stop = new TrainingListener.Stop();
+            var end = new TrainingListener.EpochEnd(m, improved, best, bestEpoch, step, List.copyOf(skippedNow),
+                    List.copyOf(history), stop);
+            for (TrainingListener l : all) l.onEpochEnd(end);
             parallel.barrier("the end of epoch " + (epoch + 1));          // nobody runs ahead of a checkpoint being written
+            stopReason = stop.reason();
         }
-        return new Result(List.copyOf(history), best, bestEpoch, start);
+        return new Result(List.copyOf(history), best, bestEpoch, start.epoch(), stopReason);
     }
 
     /** Sums over one training epoch; {@code step} is the optimizer step count after it. */
-    private record TrainTotals(double lossSum, long seen, long correct, long step, List<String> skipped) {}
+    private record TrainTotals(double lossSum, long seen, long correct, long step, List<BadInput> skipped) {}
 
     /** One pass over the training batches, each in its own {@code PointerScope}. */
-    private TrainTotals trainEpoch(BatchSource train, int epoch, LrSchedule schedule, long step) throws IOException {
+    private TrainTotals trainEpoch(BatchSource train, int epoch, LrSchedule schedule, long step,
+                                   List<TrainingListener> all) throws IOException {
         torch.manual_seed(config.torchSeed(epoch) + 7_919L * parallel.rank());   // rank 0: the one-process seed
         model.module().train(true);
         optimizer.zero_grad(true);
         double lossSum = 0;
         long seen = 0, correct = 0;
         int micro = 0;
-        try (BatchSource.Epoch batches = train.epoch(epoch);
-             Progress bar = progress("train " + (epoch + 1) + "/" + config.epochs(), train.sampleCount())) {
+        try (BatchSource.Epoch batches = train.epoch(epoch)) {
             java.util.Iterator<LabeledBatch> it = batches.iterator();
             while (it.hasNext()) {
                 LabeledBatch b = it.next();
-                // gradients are averaged over the ranks only on the micro-step that ends an accumulation
+                // gradients are averaged over the ranks only on the micro-step that ends an accumulation (DDP.no_sync)
                 boolean sync = micro + 1 == config.accumulate() || !it.hasNext();
                 try (PointerScope scope = new PointerScope()) {
                     Tensor x = b.inputs(), y = b.labels();                          // x (B, ...), y (B)
@@ -225,21 +234,27 @@ public final class Trainer {
                     CrossEntropyLossOptions ce = new CrossEntropyLossOptions();
                     ce.label_smoothing().put(config.labelSmoothing());
                     Tensor loss = torch.cross_entropy(logits, y, ce);
+                    double lossValue = loss.item_double();
+                    if (!Double.isFinite(lossValue)) throw diverged(epoch, step, "the loss is " + lossValue);
                     parallel.beforeBackward(sync);
                     (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
-                    lossSum += loss.item_double() * b.size();
+                    double l = lossValue;
+                    lossSum += l * b.size();
                     correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
                     seen += b.size();
                     if (++micro == config.accumulate()) {
-                        optimizerStep(schedule.lrAt(step++));
+                        optimizerStep(schedule.lrAt(step), epoch, step);
+                        step++;
                         micro = 0;
                     }
+                    var se = new TrainingListener.StepEnd(epoch, step, b.size(), l, Optimizers.lr(optimizer));
+                    for (TrainingListener li : all) li.onStep(se);
                 }
-                bar.step(b.size());
             }
             if (micro > 0) {                                                        // a last, partial accumulation
                 try (PointerScope scope = new PointerScope()) {
-                    optimizerStep(schedule.lrAt(step++));
+                    optimizerStep(schedule.lrAt(step), epoch, step);
+                    step++;
                 }
             }
             if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
@@ -247,45 +262,46 @@ public final class Trainer {
         }
     }
 
-    private void optimizerStep(double lr) {
+    /** Refuses to step on a non-finite gradient: the parameters (and the last checkpoint) stay as they were. */
+    private void optimizerStep(double lr, int epoch, long step) throws IOException {
+        var ps = model.module().parameters();
+        Tensor finite = null;
+        for (long i = 0; i < ps.size(); i++) {
+            Tensor g = ps.get(i).grad();
+            if (g == null || !g.defined()) continue;
+            Tensor f = torch.isfinite(g).all();
+            finite = finite == null ? f : finite.logical_and(f);
+        }
+        if (finite != null && !finite.item_bool()) {
+            String name = "";
+            var named = model.module().named_parameters(true).items();
+            for (long i = 0; i < named.size(); i++) {
+                Tensor g = named.get(i).value().grad();
+                if (g != null && g.defined() && !torch.isfinite(g).all().item_bool()) {
+                    name = " of '" + named.get(i).key().getString() + "'";
+                    break;
+                }
+            }
+            throw diverged(epoch, step, "a gradient" + name + " is NaN or Inf");
+        }
         Optimizers.setLr(optimizer, lr);
         if (config.clipGrad() > 0) torch.clip_grad_norm_(model.module().parameters(), config.clipGrad());
         optimizer.step();
         optimizer.zero_grad(true);
     }
 
-    private void writeBest() throws IOException {
-        if (bestWriter == null) return;
-        RunDir rd = RunDir.of(runDir);
-        Path tmp = rd.bestTmp(), dir = rd.best(), prev = rd.bestPrev();
-        AtomicFiles.deleteTree(tmp);
-        Files.createDirectories(tmp);
-        bestWriter.write(tmp);
-        AtomicFiles.replaceDir(tmp, dir, prev);
+    /** Thrown the moment training stops making sense; the run folder keeps the last finished epoch's checkpoint. */
+    public static final class DivergedException extends IOException {
+        DivergedException(String message) {
+            super(message);
+        }
     }
 
-    /** A kill between the two renames of {@link #writeBest} leaves only {@code best.prev/}: put it back. */
-    private void recoverBest() throws IOException {
-        RunDir rd = RunDir.of(runDir);
-        Path dir = rd.best(), prev = rd.bestPrev();
-        if (!Files.exists(dir) && Files.isDirectory(prev)) Files.move(prev, dir, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.deleteTree(rd.bestTmp());
-    }
-
-    private static boolean sameExceptEpochs(TrainConfig a, TrainConfig b) {
-        return a.optimizer().equals(b.optimizer()) && a.schedule().equals(b.schedule())
-                && a.labelSmoothing() == b.labelSmoothing() && a.clipGrad() == b.clipGrad()
-                && a.accumulate() == b.accumulate() && a.precision() == b.precision() && a.seed() == b.seed();
-    }
-
-    private void writeSkipped(Set<String> skipped) throws IOException {
-        Path f = RunDir.of(runDir).skipped();
-        if (skipped.isEmpty()) return;
-        AtomicFiles.writeString(f, String.join("\n", skipped) + "\n");
-    }
-
-    private Progress progress(String task, long total) {
-        return progress ? Progress.start(task, total, out) : Progress.none();
+    private DivergedException diverged(int epoch, long step, String what) {
+        return new DivergedException("training stopped in epoch " + (epoch + 1) + " at step " + step + ": " + what + "; "
+                + (epoch > 0 ? "the checkpoint of epoch " + epoch + " (the last finished) is kept"
+                        : "no epoch finished, so no checkpoint was written")
+                + " (lower --lr, or check the data and the initial weights)");
     }
 
     private static List<String> classNames(Predictions p) {
@@ -293,9 +309,5 @@ public final class Trainer {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < k; i++) names.add(Integer.toString(i));
         return names;
-    }
-
-    private static List<String> readLines(Path f) throws IOException {
-        return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
     }
 }

@@ -29,7 +29,8 @@ import io.timesformer4j.model.Presets;
 import io.timesformer4j.model.TimeSformer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import io.timesformer4j.train.ConsoleLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,9 +86,9 @@ class VideoTrainingTest {
         TrainConfig cfg = new TrainConfig(5, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-3, 0, 0, false),
                 ScheduleSpec.constant(), 0, 0, 1, Precision.FP32, 1);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Trainer.Result r = new Trainer(Classifier.of(model, model::forward), cfg, dir.resolve("overfit"))
-                .progress(false).output(new PrintStream(log, true, StandardCharsets.UTF_8))
-                .fit(BatchSource.of(Collections.nCopies(20, once.get(0))), BatchSource.of(once), false);
+        Trainer.Result r = new Trainer(Classifier.of(model, model::forward), cfg)
+                .listeners(new ConsoleLog(new PrintWriter(log, true, StandardCharsets.UTF_8)))
+                .fit(BatchSource.of(Collections.nCopies(20, once.get(0))), BatchSource.of(once));
         String out = log.toString(StandardCharsets.UTF_8);
         assertEquals(1.0, r.bestValAcc(), out);
         assertTrue(r.history().get(r.history().size() - 1).trainLoss() < 0.2, out);
@@ -105,7 +106,7 @@ class VideoTrainingTest {
         TrainConfig cfg = new TrainConfig(2, new OptimizerSpec(OptimizerSpec.Kind.ADAMW, 1e-3, 0.05, 0, false),
                 new ScheduleSpec(ScheduleSpec.Kind.COSINE, 0.5, List.of(), 0.1, 0), 0.1, 1.0, 1, Precision.FP32, 4);
         TrainOptions o = new TrainOptions(data, null, "auto", "tiny", 8, 0, 0.25, 2, 2, 1, null, 0, cfg);
-        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        PrintWriter quiet = new PrintWriter(PrintWriter.nullWriter());
         Path a = dir.resolve("full"), b = dir.resolve("split");
         VideoTrainer.run(o, a, false, false, quiet);
         VideoTrainer.run(o.withEpochs(1), b, false, false, quiet);
@@ -139,7 +140,7 @@ class VideoTrainingTest {
         Path run = dir.resolve("bad-run");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Trainer.Result r = VideoTrainer.run(new TrainOptions(withBad, null, "auto", "tiny", 8, 0, 0, 2, 2, 1, null, 0, cfg),
-                run, false, false, new PrintStream(log, true, StandardCharsets.UTF_8));
+                run, false, false, new PrintWriter(log, true, StandardCharsets.UTF_8));
         assertEquals(1, r.history().size());
         String skipped = Files.readString(run.resolve("skipped.txt"));
         assertTrue(skipped.contains("left_broken.mp4: "), skipped + log);
@@ -154,7 +155,7 @@ class VideoTrainingTest {
         Path out = dir.resolve("eval");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ClassificationReport r = VideoEvaluation.run(new VideoEvaluation.Options(modelDir, data, "auto", 2, 3, 4, 2, 1, out),
-                false, new PrintStream(log, true, StandardCharsets.UTF_8));
+                false, new PrintWriter(log, true, StandardCharsets.UTF_8));
         assertEquals(8, r.samples());
         assertTrue(r.top1() >= 0.75, log.toString(StandardCharsets.UTF_8));   // 2x3 views differ from the training view
         assertEquals(1.0, r.top5());

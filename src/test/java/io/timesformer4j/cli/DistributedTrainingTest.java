@@ -1,7 +1,6 @@
 package io.timesformer4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.timesformer4j.data.SyntheticMotion;
@@ -111,7 +110,7 @@ class DistributedTrainingTest {
         System.out.printf("survivor stopped %.1f s after its output ended%n", (System.nanoTime() - t0) / 1e9);
         String all = out0 + "--- rank 1\n" + rank1.get();
         System.out.println("survivor: " + out0.toString().lines().filter(l -> l.startsWith("error:")).findFirst().orElse("?"));
-        assertNotEquals(0, ranks.get(0).exitValue(), all);
+        assertEquals(4, ranks.get(0).exitValue(), all);
         assertTrue(out0.toString().contains("error: rank 0: lost the other ranks"), all);
         assertEquals(1, MetricsLog.read(run.resolve("metrics.jsonl")).size(), all);
 
@@ -138,7 +137,7 @@ class DistributedTrainingTest {
         for (int r = 0; r < 2; r++) {
             String out = drain(ranks.get(r));
             assertTrue(ranks.get(r).waitFor(60, TimeUnit.SECONDS));
-            assertEquals(2, ranks.get(r).exitValue(), out);
+            assertEquals(4, ranks.get(r).exitValue(), out);
             assertTrue(out.contains("error: rank " + r + ": rank 1 was started with different options and data than rank 0"), out);
         }
         assertTrue(!Files.exists(dir.resolve("mismatch/metrics.jsonl")));
@@ -153,7 +152,7 @@ class DistributedTrainingTest {
         }
         String out0 = drain(ranks.get(0));
         assertTrue(ranks.get(0).waitFor(60, TimeUnit.SECONDS));
-        assertEquals(2, ranks.get(0).exitValue(), out0);
+        assertEquals(4, ranks.get(0).exitValue(), out0);
         assertTrue(out0.contains("error: rank 0: rank 1 was started with WORLD_SIZE=3, this rank with WORLD_SIZE=2"), out0);
         ranks.get(1).destroyForcibly();
     }

@@ -110,13 +110,17 @@ class VideoDatasetTest {
         file("flat/right_x_0001.avi");
         file("flat/noprefix.mp4");
         file("flat/up_0003/frame0001.jpg");
+        file("flat/jumping_jacks_0001.mp4");
+        file("flat/jumping_rope_0001.mp4");
+        file("flat/left_clipA.mp4");
         file("flat/readme.md");
         VideoDataset d = VideoDataset.scan(dir.resolve("flat"));
         assertEquals(DatasetLayout.FLAT_PREFIX, d.layout());
-        assertEquals(List.of("left", "right", "up"), d.labels().names());
-        assertEquals(4, d.samples().size());
-        assertEquals(new Sample(dir.resolve("flat/right_x_0001.avi"), 1), d.samples().get(2));
-        assertEquals(List.of(new BadInput(dir.resolve("flat/noprefix.mp4"), "file name has no '<label>_' prefix")), d.problems());
+        assertEquals(List.of("jumping_jacks", "jumping_rope", "left", "right_x", "up"), d.labels().names());
+        assertEquals(6, d.samples().size());
+        assertEquals(new Sample(dir.resolve("flat/right_x_0001.avi"), 3), d.samples().get(4));
+        assertEquals(List.of(new BadInput(dir.resolve("flat/left_clipA.mp4"), VideoDataset.FLAT_NAME_RULE),
+                new BadInput(dir.resolve("flat/noprefix.mp4"), VideoDataset.FLAT_NAME_RULE)), d.problems());
     }
 
     @Test

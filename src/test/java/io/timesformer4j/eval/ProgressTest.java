@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ class ProgressTest {
     @Test
     void plainLinesShowCountRateAndEta() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (Progress p = Progress.lines("train 1/3", 10, new PrintStream(bytes, true, StandardCharsets.UTF_8), 0)) {
+        try (Progress p = Progress.lines("train 1/3", 10, new PrintWriter(bytes, true, StandardCharsets.UTF_8), 0)) {
             p.step(4);
             p.step(6);
         }

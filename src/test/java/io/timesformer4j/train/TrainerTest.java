@@ -13,7 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import io.timesformer4j.run.RunDir;
+import io.timesformer4j.run.TrainingRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,16 +55,38 @@ class TrainerTest {
         return new TinyData.Mlp(8, 16, 3);
     }
 
+    /** A NaN loss stops training at once with one clear line; the checkpoint of the last finished epoch stays. */
+    @Test
+    void nonFiniteLossStopsTrainingAndKeepsTheLastGoodCheckpoint(@TempDir Path run) throws IOException {
+        TinyData.Mlp m = mlp();
+        TrainConfig one = new TrainConfig(1, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-2, 0, 0, false),
+                ScheduleSpec.constant(), 0, 0, 1, Precision.FP32, 3);
+        fit(new Trainer(m.classifier(), one), run, quiet(), null, BatchSource.of(TinyData.blobs(16, 3, 8, 4, 1)), null, false);
+        byte[] saved = Files.readAllBytes(run.resolve("checkpoint/model.safetensors"));
+        List<TinyData.ArrayBatch> poisoned = new ArrayList<>(TinyData.blobs(16, 3, 8, 4, 1));
+        TinyData.ArrayBatch b = poisoned.get(2);
+        float[] x = b.x().clone();
+        x[3] = Float.NaN;
+        poisoned.set(2, new TinyData.ArrayBatch(x, b.dim(), b.views(), b.y()));
+        TrainConfig three = new TrainConfig(3, one.optimizer(), one.schedule(), 0, 0, 1, Precision.FP32, 3);
+        Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, () ->
+                fit(new Trainer(m.classifier(), three), run, quiet(), null, BatchSource.of(poisoned), null, true));
+        assertTrue(e.getMessage().contains("epoch 2 at step 6") && e.getMessage().contains("loss is NaN")
+                && e.getMessage().contains("checkpoint of epoch 1") && !e.getMessage().contains("\n"), e.getMessage());
+        assertEquals(1, Checkpoint.peek(run).orElseThrow().epoch());
+        assertArrayEquals(saved, Files.readAllBytes(run.resolve("checkpoint/model.safetensors")));
+    }
+
     @Test
     void learnsBlobsAndWritesTheRunDirectory(@TempDir Path run) throws IOException {
         TinyData.Mlp m = mlp();
         BatchSource train = BatchSource.of(TinyData.blobs(48, 3, 8, 4, 1));
-        BatchSource val = BatchSource.of(TinyData.blobs(24, 3, 8, 4, 1));   // same centres (same seed), new noise draws? same: fine
+        BatchSource val = BatchSource.of(TinyData.blobs(24, 3, 8, 4, 1, 77));   // same classes, samples not seen in training
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         TrainConfig cfg = new TrainConfig(6, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-2, 0, 0, false),
                 ScheduleSpec.constant(), 0, 0, 1, Precision.FP32, 3);
-        Trainer.Result r = new Trainer(m.classifier(), cfg, run).output(new PrintStream(bytes, true, StandardCharsets.UTF_8))
-                .progress(false).bestModel(dir -> Files.writeString(dir.resolve("marker.txt"), "best")).fit(train, val, false);
+        Trainer.Result r = fit(new Trainer(m.classifier(), cfg), run, new PrintWriter(bytes, true, StandardCharsets.UTF_8),
+                dir -> Files.writeString(dir.resolve("marker.txt"), "best"), train, val, false);
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.lines().anyMatch(l -> l.matches("\\[1] loss: \\d+\\.\\d{4}, val_acc: \\d\\.\\d{4}")), out);
         assertEquals(6, r.history().size());
@@ -84,14 +108,14 @@ class TrainerTest {
         BatchSource val = BatchSource.of(TinyData.blobs(12, 3, 8, 4, 5));
 
         TinyData.Mlp a = mlp();
-        Trainer.Result full = new Trainer(a.classifier(), richConfig(3), tmp.resolve("a")).progress(false)
-                .output(quiet()).fit(BatchSource.of(data), val, false);
+        Trainer.Result full = fit(new Trainer(a.classifier(), richConfig(3)), tmp.resolve("a"), quiet(), null,
+                BatchSource.of(data), val, false);
 
         // run b: same start, killed (an exception) in the middle of epoch 2
         TinyData.Mlp b = mlp();
         Path runB = tmp.resolve("b");
-        RuntimeException crash = assertThrows(RuntimeException.class, () -> new Trainer(b.classifier(), richConfig(3), runB)
-                .progress(false).output(quiet()).fit(new CrashingSource(data, 1, 5), val, false));
+        RuntimeException crash = assertThrows(RuntimeException.class, () -> fit(new Trainer(b.classifier(), richConfig(3)),
+                runB, quiet(), null, new CrashingSource(data, 1, 5), val, false));
         assertEquals("simulated kill", crash.getMessage());
         assertEquals(1, Checkpoint.peek(runB).orElseThrow().epoch());
         // a kill while the next checkpoint was being written leaves a partial temp folder behind
@@ -99,8 +123,8 @@ class TrainerTest {
         Files.write(runB.resolve(Checkpoint.TMP).resolve("model.safetensors"), new byte[] {1, 2, 3});
 
         TinyData.Mlp c = new TinyData.Mlp(8, 16, 3);                 // different init: the checkpoint overwrites it
-        Trainer.Result resumed = new Trainer(c.classifier(), richConfig(3), runB).progress(false).output(quiet())
-                .fit(BatchSource.of(data), val, true);
+        Trainer.Result resumed = fit(new Trainer(c.classifier(), richConfig(3)), runB, quiet(), null,
+                BatchSource.of(data), val, true);
         assertEquals(1, resumed.startEpoch());
         assertEquals(full.history().size(), resumed.history().size());
         for (int i = 0; i < 3; i++) {
@@ -115,8 +139,8 @@ class TrainerTest {
     @Test
     void loadFallsBackToThePreviousCheckpointWhenTheSwapWasInterrupted(@TempDir Path run) throws IOException {
         TinyData.Mlp m = mlp();
-        Trainer t = new Trainer(m.classifier(), richConfig(1), run).progress(false).output(quiet());
-        t.fit(BatchSource.of(TinyData.blobs(8, 3, 8, 4, 2)), null, false);
+        fit(new Trainer(m.classifier(), richConfig(1)), run, quiet(), null, BatchSource.of(TinyData.blobs(8, 3, 8, 4, 2)),
+                null, false);
         List<EpochMetrics> logged = MetricsLog.read(run.resolve("metrics.jsonl"));   // no validation: NaN round-trips
         assertEquals(1, logged.size());
         assertTrue(Double.isNaN(logged.get(0).valAcc()));
@@ -155,8 +179,7 @@ class TrainerTest {
             org.bytedeco.pytorch.LinearImpl lin = new org.bytedeco.pytorch.LinearImpl(8, 3);
             TrainConfig cfg = new TrainConfig(1, new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.5, 0, 0, false),
                     ScheduleSpec.constant(), 0, 0, k == 0 ? 2 : 1, Precision.FP32, 1);
-            new Trainer(Classifier.of(lin, lin::forward), cfg, tmp.resolve("r" + k)).progress(false).output(quiet())
-                    .fit(BatchSource.of(k == 0 ? small : large), null, false);
+            new Trainer(Classifier.of(lin, lin::forward), cfg).fit(BatchSource.of(k == 0 ? small : large), null);
             result[k] = flat(lin.parameters());
         }
         assertEquals(result[0].length, result[1].length);
@@ -175,8 +198,8 @@ class TrainerTest {
         TinyData.Mlp m = mlp();
         TrainConfig cfg = new TrainConfig(4, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-2, 0, 0, false),
                 ScheduleSpec.constant(), 0, 0, 1, Precision.BF16, 3);
-        Trainer.Result r = new Trainer(m.classifier(), cfg, run).progress(false).output(quiet())
-                .fit(BatchSource.of(TinyData.blobs(48, 3, 8, 8, 1)), BatchSource.of(TinyData.blobs(24, 3, 8, 8, 1)), false);
+        Trainer.Result r = new Trainer(m.classifier(), cfg)
+                .fit(BatchSource.of(TinyData.blobs(48, 3, 8, 8, 1)), BatchSource.of(TinyData.blobs(24, 3, 8, 8, 1)));
         assertTrue(r.history().get(3).trainLoss() < r.history().get(0).trainLoss());
         assertTrue(r.bestValAcc() > 0.8, r.history().toString());
         assertFalse(torch.is_autocast_enabled(torch.DeviceType.CPU));
@@ -195,8 +218,15 @@ class TrainerTest {
         return out;
     }
 
-    private static PrintStream quiet() {
-        return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    private static PrintWriter quiet() {
+        return new PrintWriter(PrintWriter.nullWriter());
+    }
+
+    /** A fit recorded in a run folder, with the per-epoch console line, as {@code VideoTrainer} sets it up. */
+    static Trainer.Result fit(Trainer t, Path run, PrintWriter out, TrainingRun.ModelWriter best, BatchSource train,
+                              BatchSource val, boolean resume) throws IOException {
+        t.listeners(new ConsoleLog(out));
+        return new TrainingRun(RunDir.of(run), t).output(out).bestModel(best).fit(train, val, resume);
     }
 
     static float[] weights(TinyData.Mlp m) {
