@@ -241,6 +241,20 @@ public final class DdpGroup implements DataParallel, AutoCloseable {
         }
     }
 
+    /**
+     * Sums each tensor over the ranks in place: all all-reduces are issued first, then waited for, as the
+     * Reducer does with its buckets (for {@code benchmark ddp}).
+     */
+    public void allreduce(List<Tensor> tensors) {
+        try {
+            List<org.bytedeco.pytorch.Work> works = new ArrayList<>();
+            for (Tensor t : tensors) works.add(pg.allreduce(new TensorVector(t), new AllreduceOptions()));
+            for (org.bytedeco.pytorch.Work w : works) w._wait();
+        } catch (RuntimeException e) {
+            throw failed("all-reducing", e);
+        }
+    }
+
     @Override
     public void barrier(String what) {
         try {
@@ -257,7 +271,7 @@ public final class DdpGroup implements DataParallel, AutoCloseable {
     public DistException failed(String doing, RuntimeException e) {
         if (e instanceof DistException d) return d;
         return new DistException("rank " + env.rank() + ": lost the other ranks while " + doing + " (" + cause(e)
-                + "); a rank died or is stuck for more than " + seconds(timeoutMs) + " (--dist-timeout)", e);
+                + "); another rank died, or was silent for more than " + seconds(timeoutMs) + " (--dist-timeout)", e);
     }
 
     @Override
