@@ -173,6 +173,33 @@ class DistributedTrainingTest {
                 MetricsLog.read(dir.resolve("acc2/metrics.jsonl")).get(0).valAcc(), 0.0);
     }
 
+    @Test
+    @Order(5)
+    void theLauncherNamesAWorkerThatDiedAndExitsWithFour() throws Exception {
+        Path run = dir.resolve("launched-kill");
+        List<String> args = options(run, 1, 3);
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        java.io.PrintWriter o = new java.io.PrintWriter(out, true), e = new java.io.PrintWriter(err, true);
+        CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Launcher.run(args, 2, java.time.Duration.ofSeconds(20), o, e);
+            } catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        while (!code.isDone() && !out.toString().contains("[1] loss:")) Thread.sleep(100);
+        for (ProcessHandle h : ProcessHandle.current().children().toList()) {   // the worker with RANK=1 (Linux /proc)
+            Path environ = Path.of("/proc", Long.toString(h.pid()), "environ");
+            if (Files.isReadable(environ) && List.of(Files.readString(environ).split("\0")).contains("RANK=1")) h.destroyForcibly();
+        }
+        assertEquals(Launcher.WORKER_FAILED, code.get(90, TimeUnit.SECONDS), out + "\n" + err);
+        assertTrue(err.toString().contains("launcher: rank 1 was killed by signal 9 (SIGKILL)"), out + "\n" + err);
+        assertTrue(err.toString().contains("error: rank 0: lost the other ranks") || out.toString().contains("error: rank 0: lost the other ranks"),
+                out + "\n" + err);
+        assertTrue(Files.isRegularFile(run.resolve("checkpoint/model.safetensors")), "the finished epoch's checkpoint stays");
+        assertTrue(!Files.exists(run.resolve("checkpoint.tmp")), "no half-written checkpoint");
+    }
+
     static List<String> prepend(String first, List<String> rest) {
         List<String> l = new ArrayList<>(List.of(first));
         l.addAll(rest);
