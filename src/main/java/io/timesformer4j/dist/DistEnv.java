@@ -26,12 +26,15 @@ import java.util.Optional;
  * @param masterPort    port of the store
  * @param agentStore    the launcher's agent hosts the store (torchrun): all ranks connect as clients
  * @param keyPrefix     prefix of every store key ({@code /worker/attempt_N} under torchrun, else empty)
- * @param launcher      which launcher set the variables, for messages ({@code torchrun}, {@code env}, {@code slurm})
+ * @param launcher      which launcher set the variables ({@code torchrun}, {@code nproc-per-node}, {@code slurm},
+ *                      {@code env} for the others)
  */
 public record DistEnv(int rank, int world, int localRank, String masterAddr, int masterPort, boolean agentStore,
                       String keyPrefix, String launcher) {
     /** PyTorch's default MASTER_PORT. */
     public static final int DEFAULT_PORT = 29500;
+    /** Set by {@link Launcher} for its workers, so the run folder says which launcher started them. */
+    public static final String LAUNCHER_VARIABLE = "TIMESFORMER_LAUNCHER";
 
     public DistEnv {
         if (world < 1) throw new DistException("WORLD_SIZE must be >= 1, got " + world);
@@ -50,7 +53,7 @@ public record DistEnv(int rank, int world, int localRank, String masterAddr, int
             int port = integer(env, "MASTER_PORT", null);
             boolean agent = "true".equalsIgnoreCase(env.getOrDefault("TORCHELASTIC_USE_AGENT_STORE", ""));
             String prefix = agent ? "/worker/attempt_" + integer(env, "TORCHELASTIC_RESTART_COUNT", 0) : "";
-            String launcher = env.containsKey("TORCHELASTIC_RUN_ID") ? "torchrun" : "env";
+            String launcher = env.containsKey("TORCHELASTIC_RUN_ID") ? "torchrun" : env.getOrDefault(LAUNCHER_VARIABLE, "env");
             return Optional.of(new DistEnv(rank, world, local, addr, port, agent, prefix, launcher));
         }
         if (env.containsKey("SLURM_PROCID") && env.containsKey("SLURM_NTASKS")) {

@@ -50,6 +50,7 @@ public final class Launcher {
                 env.keySet().removeIf(k -> k.startsWith("TORCHELASTIC_") || k.startsWith("SLURM_"));
                 // c10d logs every failed connect with a native stack trace; our one-line messages say it already
                 if (System.getenv("TIMESFORMER_DEBUG") == null) env.putIfAbsent("TORCH_CPP_LOG_LEVEL", "FATAL");
+                env.put(DistEnv.LAUNCHER_VARIABLE, "nproc-per-node");
                 env.put("MASTER_ADDR", "127.0.0.1");
                 env.put("MASTER_PORT", Integer.toString(port));
                 env.put("RANK", Integer.toString(r));
