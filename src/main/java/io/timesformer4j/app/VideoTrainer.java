@@ -23,6 +23,8 @@ import io.timesformer4j.model.Presets;
 import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.model.TimesformerConfig;
 import io.timesformer4j.model.WeightsInit;
+import io.timesformer4j.model.StateDicts;
+import io.timesformer4j.model.WeightsException;
 import io.timesformer4j.runtime.Natives;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,6 +85,18 @@ public final class VideoTrainer {
         return run(o, runDir, resume, Session.of(progress), out);
     }
 
+    private static boolean sameArchitecture(TimesformerConfig a, TimesformerConfig b) {
+        return architecture(a).equals(architecture(b)) && a.hiddenAct().equals(b.hiddenAct()) && a.qkvBias() == b.qkvBias()
+                && a.layerNormEps() == b.layerNormEps() && a.numChannels() == b.numChannels();
+    }
+
+    /** One line: the shape of a config. */
+    static String architecture(TimesformerConfig c) {
+        return String.format(Locale.ROOT, "%s, hidden %d, %d layers, %d heads, mlp %d, patch %d, %d frames x %d px",
+                c.attentionType().hfName(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(),
+                c.patchSize(), c.numFrames(), c.imageSize());
+    }
+
     /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}, in one process. */
     public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out)
             throws IOException {
@@ -120,6 +134,12 @@ public final class VideoTrainer {
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : Math.max(1, defaultThreads(o.workers() * localWorld) / localWorld));
         if (!resume) RunDir.of(runDir).refuseExistingRun();
         boolean writes = group == null || group.writes();
+        // the one place that finds the checkpoint a resume continues from (TrainingRun loads it)
+        Optional<Path> resumeFrom = !resume ? Optional.empty()
+                : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);
+        int done = resumeFrom.isPresent() ? Checkpoint.peekAt(resumeFrom.get()).epoch() : 0;
+        if (o.train().epochs() < done) throw new IllegalArgumentException("--epochs " + o.train().epochs() + " is below the "
+                + done + " epochs " + resumeFrom.get() + " already finished");
 
         DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
         VideoDataset ds = VideoDataset.scan(o.data(), dopt);
@@ -145,14 +165,33 @@ public final class VideoTrainer {
         if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
         if (group != null) group.verifySame("options and data", fingerprint(o, train, val));
         TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
+        Path initConfig = o.init() == null ? null : ModelDir.configFile(RunDir.weightsPath(o.init()));
+        if (initConfig != null) {
+            // as from_pretrained: the architecture comes from the checkpoint's config; the preset keeps the recipe's
+            // regularisation, the data the classes, --frames/--image-size still apply (embeddings are resized)
+            TimesformerConfig from = ModelDir.readConfig(o.init()).withLabels(labels.names())
+                    .withRegularization(cfg.hiddenDropoutProb(), cfg.attentionProbsDropoutProb(), cfg.dropPathRate());
+            if (!sameArchitecture(from, cfg)) {
+                out.printf(Locale.ROOT, "model: architecture from %s (%s), not preset '%s'%n", initConfig, architecture(from), o.preset());
+            }
+            cfg = from;
+        }
         if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
+        cfg = o.model().apply(cfg);
 
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
-        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
-            Object report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
-            out.println("initialised from " + o.init() + ": " + report);
+        o.model().initialise(model);
+        if (o.init() != null && resumeFrom.isEmpty()) {
+            StateDicts.LoadReport report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            if (report.loaded().isEmpty() || !report.mismatched().isEmpty()) {
+                throw new WeightsException(o.init() + ": does not fit the model (" + architecture(cfg) + "): "
+                        + report.loaded().size() + " tensors fit, " + report.mismatched().size() + " have other shapes"
+                        + (report.mismatched().isEmpty() ? "" : ", e.g. " + report.mismatched().get(0))
+                        + "; pass the --preset it was trained with, or a model dir with its config.json");
+            }
+            out.println("initialised from " + o.init() + ": " + report.summary());
         }
         // the run folder is created only once the data and model settings are known to work, so a typo in --data,
         // --preset or --init leaves nothing behind that would block the corrected command
@@ -172,12 +211,16 @@ public final class VideoTrainer {
         Path skippedFile = rd.skipped();
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
+        if (o.minScale() > 0) spec = spec.withScale(o.minScale(), 1.0);
         long seed = o.train().seed();
         out.printf(Locale.ROOT, "data: %s (%s), %d classes, %d train / %d val clips, %d problems%s%n", o.data(),
                 ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
                 problems.isEmpty() ? "" : " (see " + skippedFile + ")");
-        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, %,d parameters; %s lr %s, %d epochs, batch %d%s%s%n",
-                o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.parameterCount(),
+        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, patch %d, tubelet %d, %s, input %s, %s init, %,d parameters; "
+                        + "%s lr %s, %d epochs, batch %d%s%s%n",
+                o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.patchSize(), cfg.tubeletSize(), cfg.attentionType().hfName(),
+                cfg.inputTransform().jsonName(), o.model().initScheme() == null ? "official" : o.model().initScheme(),
+                cfg.parameterCount(),
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
                 o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "",
                 group == null ? "" : String.format(Locale.ROOT, " per rank x %d ranks (gloo, %s)", group.worldSize(), group.env().launcher()));
@@ -193,12 +236,11 @@ public final class VideoTrainer {
         BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed, shard);
         BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed, shard);
         TrainingRun run = new TrainingRun(rd, trainer).output(out).problems(problems).checkpoints(session.checkpoints())
+                .chance(1.0 / labels.size())
                 .bestModel(dir -> ModelDir.save(model, prep, dir)).writes(writes);
-        Optional<Path> from = !resume ? Optional.empty()
-                : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);
         Trainer.Result r;
         try {
-            r = run.fit(trainBatches, valBatches, from);
+            r = run.fit(trainBatches, valBatches, resumeFrom);
         } catch (RuntimeException e) {
             if (group == null) throw e;
             throw group.failed("training", e);

@@ -51,7 +51,7 @@ public final class BenchDdpCommand implements Callable<Integer> {
             if (nproc < 2) throw new IllegalArgumentException("--nproc must be >= 2 (an all-reduce needs two ranks)");
             List<String> args = TrainCommand.withoutOption(spec.commandLine().getParseResult().originalArgs(), "--nproc");
             if (!args.contains("ddp")) args.addAll(0, List.of("benchmark", "ddp"));  // originalArgs: the whole command line
-            return Launcher.run(args, nproc, Duration.ofSeconds(distTimeout), out, spec.commandLine().getErr());
+            return Launcher.run(Main.class.getName(), args, nproc, Duration.ofSeconds(distTimeout), out, spec.commandLine().getErr());
         }
         long n = Presets.get(preset, null).parameterCount();
         long per = Math.max(1, (long) bucketMb * (1 << 20) / 4);

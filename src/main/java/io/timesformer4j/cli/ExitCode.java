@@ -7,7 +7,7 @@ package io.timesformer4j.cli;
  */
 public enum ExitCode {
     OK(0, "success"),
-    NOTHING_READ(1, "predict: no video could be read"),
+    NOTHING_READ(1, "predict, features: no video could be read"),
     BAD_INPUT(2, "bad input: an argument, dataset, video, weights or run folder (one line names it)"),
     OUT_OF_MEMORY(3, "out of Java heap memory"),
     DISTRIBUTED(4, "data-parallel training: a rank could not join, lost the others, or (launcher) a worker failed"),

@@ -40,6 +40,8 @@ public final class ExtractCommand implements Callable<Integer> {
                 new FrameExtractor.Options(fps, format, shortSide, "frame%04d"));
         spec.commandLine().getOut().printf("%s: %d frames decoded, %d images (%dx%d) written to %s%n",
                 video, r.framesDecoded(), r.framesWritten(), r.width(), r.height(), r.dir());
+        String warning = r.truncationWarning(video);
+        if (warning != null) spec.commandLine().getErr().println("warning: " + warning);
         return 0;
     }
 }

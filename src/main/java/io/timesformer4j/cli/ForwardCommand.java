@@ -23,7 +23,7 @@ public final class ForwardCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "<model>", required = true, description = "HF model dir, .safetensors, pytorch_model.bin or .pyth.") Path model;
+    @Option(names = "--model", paramLabel = "<model>", required = true, description = "HF model dir, .safetensors, pytorch_model.bin, .pyth or Hub id org/name[@revision].") Path model;
     @Option(names = "--input", paramLabel = "<input>", required = true, description = "Safetensors file holding the input tensor.") Path input;
     @Option(names = "--output", paramLabel = "<output>", required = true, description = "Safetensors file to write: logits, and more with --all.") Path output;
     @Option(names = "--key", paramLabel = "<key>", defaultValue = "pixel_values", description = "Input tensor name (default: ${DEFAULT-VALUE}).") String key;
@@ -34,7 +34,7 @@ public final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
-        ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(model));
+        ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(ModelArgs.resolve(model, spec)));
         Map<String, Tensor> in = SafeTensors.read(input);
         Tensor x = in.get(key);
         if (x == null) throw new IllegalArgumentException(input + ": no tensor '" + key + "' (has " + in.size() + " tensors, e.g. "

@@ -23,7 +23,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--preset", paramLabel = "<preset>", description = "Preset name: tiny, seed, base, hr, l.") String preset;
-        @Option(names = "--model", paramLabel = "<model>", description = "HF model dir, .safetensors, pytorch_model.bin or official .pyth.") Path model;
+        @Option(names = "--model", paramLabel = "<model>", description = "HF model dir, .safetensors, pytorch_model.bin, official .pyth or Hub id org/name[@revision].") Path model;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1") Source source;
@@ -45,7 +45,7 @@ public final class InfoCommand implements Callable<Integer> {
             params = config.parameterCount();
             from = "preset " + source.preset;
         } else {
-            ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(source.model));
+            ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(ModelArgs.resolve(source.model, spec)));
             config = m.config();
             params = m.model().parameterCount();
             from = source.model.toString();

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                FeaturesCommand.class,
+                ExportCommand.class,
                 DemoCommand.class,
                 SynthCommand.class,
                 ExtractCommand.class,
@@ -98,6 +100,7 @@ public final class Main implements Runnable {
         if (t instanceof io.timesformer4j.dist.DistException) return ExitCode.DISTRIBUTED;  // names the rank and cause
         if (t instanceof java.io.IOException) return ExitCode.BAD_INPUT;          // VideoException, WeightsException, files
         if (t instanceof IllegalArgumentException) return ExitCode.BAD_INPUT;     // argument values, self-validating records
+        if (t instanceof io.timesformer4j.api.ClassifierException) return ExitCode.BAD_INPUT;  // a model or video (file + reason)
         if (t instanceof CommandLine.ParameterException) return ExitCode.BAD_INPUT;
         if (t instanceof OutOfMemoryError) return ExitCode.OUT_OF_MEMORY;
         return ExitCode.INTERNAL_ERROR;
@@ -122,6 +125,12 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Natives.ensureLoaded();
-        System.exit(commandLine().execute(args));
+        CommandLine cl = commandLine();
+        int code = cl.execute(args);
+        // the commands print through picocli's PrintWriters, which flush only on println: text printed with
+        // print() last (evaluate's frame-order table) was lost at System.exit
+        cl.getOut().flush();
+        cl.getErr().flush();
+        System.exit(code);
     }
 }

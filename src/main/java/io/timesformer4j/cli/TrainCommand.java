@@ -5,10 +5,10 @@ import io.timesformer4j.app.VideoTrainer;
 import io.timesformer4j.eval.Precision;
 import io.timesformer4j.run.TrainOptions;
 import io.timesformer4j.runtime.Natives;
+import io.timesformer4j.run.ModelOptions;
 import io.timesformer4j.train.OptimizerSpec;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
-import io.timesformer4j.run.Checkpoint;
 import io.timesformer4j.run.CheckpointPolicy;
 import io.timesformer4j.train.EarlyStopping;
 import java.nio.file.Path;
@@ -36,8 +36,10 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", paramLabel = "<run-dir>", description = "Continue a run from its last finished epoch with its saved settings, or from a kept checkpoint RUN/checkpoints/epoch-NNNN (only --epochs, --no-progress, --tensorboard, --early-stop-*, --save-every, --keep-last, --workers, --threads may be given).")
     Path resume;
-    @Option(names = "--recipe", paramLabel = "<name>", description = "Starting set of hyper-parameters: seed (default) or paper "
-            + "(SGD lr 0.005, momentum 0.9, wd 1e-4, 15 epochs, lr/10 after epochs 11 and 14). Explicit options override it.")
+    @Option(names = "--recipe", paramLabel = "<name>", description = "Starting set of hyper-parameters: seed (default), paper "
+            + "(SGD lr 0.005, momentum 0.9, wd 1e-4, 15 epochs, lr/10 after epochs 11 and 14) or small-data (from scratch on "
+            + "a few hundred clips: tubelet 2, scratch init, AdamW 1e-3 wd 0.05, 1 warm-up epoch + cosine, clip-grad 1, "
+            + "batch 8, 40 epochs, crops 80-100%%, no flips). Explicit options override it.")
     String recipe = "seed";
     @Option(names = "--preset", paramLabel = "<preset>", description = "Model preset: tiny, seed, base, hr, l (default: ${DEFAULT-VALUE}).")
     String preset = "seed";
@@ -45,11 +47,26 @@ public final class TrainCommand implements Callable<Integer> {
     int frames;
     @Option(names = "--image-size", paramLabel = "<image-size>", description = "Crop size in pixels (default: the preset's).")
     int imageSize;
-    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15).")
+    @Option(names = "--attention", paramLabel = "<attention>", description = "Attention: divided_space_time (default), joint_space_time or space_only.")
+    String attention;
+    @Option(names = "--patch-size", paramLabel = "<patch-size>", description = "Patch side in pixels (default: the preset's).")
+    int patchSize;
+    @Option(names = "--tubelet-size", paramLabel = "<tubelet-size>", description = "Frames per token: 1 = the official per-frame Conv2d (default; "
+            + "small-data: 2), k > 1 = a Conv3d over k consecutive frames.")
+    Integer tubeletSize;
+    @Option(names = "--input-transform", paramLabel = "<input-transform>", description = "Input transform: none (default), temporal_residual (frame minus the clip's mean) "
+            + "or frame_difference (x[t+1] - x[t]); applied inside the model, saved in config.json.")
+    String inputTransform;
+    @Option(names = "--init-scheme", paramLabel = "<init-scheme>", description = "Initialisation: official (default: time embeddings and temporal_fc zero) or scratch "
+            + "(both trunc-normal; small-data's choice).")
+    String initScheme;
+    @Option(names = "--min-crop-scale", paramLabel = "<min-crop-scale>", description = "Smallest train crop area as a fraction of the frame (default 0.3; small-data: 0.8).")
+    Double minCropScale;
+    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15, small-data: 40).")
     Integer epochs;
-    @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: ${DEFAULT-VALUE}).")
-    int batchSize = 2;
-    @Option(names = "--lr", paramLabel = "<lr>", description = "Base learning rate (seed: 1e-4, paper: 0.005).")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: 2, small-data: 8).")
+    Integer batchSize;
+    @Option(names = "--lr", paramLabel = "<lr>", description = "Base learning rate (seed: 1e-4, paper: 0.005, small-data: 1e-3).")
     Double lr;
     @Option(names = "--optimizer", paramLabel = "<optimizer>", description = "Optimizer: adam, adamw or sgd (seed: adam, paper: sgd).")
     String optimizer;
@@ -75,7 +92,7 @@ public final class TrainCommand implements Callable<Integer> {
     int accumulate = 1;
     @Option(names = "--precision", paramLabel = "<precision>", description = "Forward precision: fp32 or bf16 (CPU autocast; faster with AVX512-BF16/AMX) (default: ${DEFAULT-VALUE}).")
     String precision = "fp32";
-    @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, or ImageNet ViT; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
+    @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, ImageNet ViT, or Hub id org/name[@revision]; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
     Path init;
     @Option(names = "--val-split", paramLabel = "<val-split>", description = "Fraction held out for validation, random by --seed; 0 = none (default: ${DEFAULT-VALUE}).")
     double valSplit = 0.2;
@@ -132,7 +149,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             List<String> args = withoutOption(spec.commandLine().getParseResult().originalArgs(), "--nproc-per-node");
             if (!args.contains("train")) args.add(0, "train");             // originalArgs holds the whole command line
-            return Launcher.run(args, nprocPerNode, Duration.ofSeconds(distTimeout), spec.commandLine().getOut(),
+            return Launcher.run(Main.class.getName(), args, nprocPerNode, Duration.ofSeconds(distTimeout), spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         DistEnv env = dist.orElse(null);
@@ -147,20 +164,10 @@ public final class TrainCommand implements Callable<Integer> {
                         + String.join(", ", refused));
             }
             // --resume RUN continues from RUN/checkpoint/; --resume RUN/checkpoints/epoch-0004 from that kept checkpoint
-            Path runDir = resume, from = null;
-            Path parent = resume.toAbsolutePath().normalize().getParent();
-            if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(RunDir.CHECKPOINTS)
-                    && java.nio.file.Files.isRegularFile(parent.resolveSibling(RunDir.RUN_JSON))) {
-                runDir = parent.getParent();
-                from = resume;
-            }
+            Optional<Path> owner = RunDir.runOfKeptCheckpoint(resume);
+            Path runDir = owner.orElse(resume), from = owner.isPresent() ? resume : null;
             TrainOptions saved = TrainOptions.load(runDir);
-            int done = from != null ? Checkpoint.peekAt(from).epoch() : Checkpoint.peek(runDir).map(s -> s.epoch()).orElse(0);
-            if (epochs != null) {
-                if (epochs < done) throw new IllegalArgumentException("--epochs " + epochs + " is below the " + done
-                        + " epochs " + resume + " already finished");
-                saved = saved.withEpochs(epochs);
-            }
+            if (epochs != null) saved = saved.withEpochs(epochs);     // VideoTrainer refuses fewer than the finished epochs
             if (spec.commandLine().getParseResult().hasMatchedOption("--workers")
                     || spec.commandLine().getParseResult().hasMatchedOption("--threads"))
                 saved = saved.withCompute(compute.workers, compute.threads);
@@ -170,10 +177,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
         if (env != null && out == null) throw new IllegalArgumentException("--out RUN is required in a data-parallel job "
                 + "(every rank must name the same run folder)");
+        init = ModelArgs.resolve(init, spec);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
-        RunDir.of(run).refuseExistingRun();
+        boolean small = recipe().equals("small-data");
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
-                batchSize, compute.workers, compute.threads, init, maxClips, config());
+                batchSize != null ? batchSize : small ? 8 : 2, compute.workers, compute.threads, init, maxClips, config(),
+                modelOptions(), minCropScale != null ? minCropScale : small ? 0.8 : 0);
         VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut(), env, timeout);
         return 0;
     }
@@ -195,13 +204,34 @@ public final class TrainCommand implements Callable<Integer> {
                 new CheckpointPolicy(saveEvery, keepLast), resumeFrom);
     }
 
+    private String recipe() {
+        String r = recipe.toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!List.of("seed", "paper", "small-data").contains(r))
+            throw new IllegalArgumentException("unknown recipe '" + recipe + "' (seed, paper, small-data)");
+        return r;
+    }
+
+    /** Model changes: explicit options over the recipe's (small-data: tubelet 2, scratch init). */
+    ModelOptions modelOptions() {
+        boolean small = recipe().equals("small-data");
+        return new ModelOptions(attention, patchSize, tubeletSize != null ? tubeletSize : small ? 2 : 0, inputTransform,
+                initScheme != null ? initScheme : small ? "scratch" : null);
+    }
+
     /** Explicit options over the recipe's values over the seed script's. */
     TrainConfig config() {
-        boolean paper = switch (recipe.toLowerCase(Locale.ROOT)) {
-            case "seed" -> false;
-            case "paper" -> true;
-            default -> throw new IllegalArgumentException("unknown recipe '" + recipe + "' (seed, paper)");
-        };
+        String r = recipe();
+        boolean paper = r.equals("paper"), small = r.equals("small-data");
+        if (small) {
+            OptimizerSpec.Kind kind = optimizer != null ? OptimizerSpec.Kind.parse(optimizer) : OptimizerSpec.Kind.ADAMW;
+            OptimizerSpec opt = new OptimizerSpec(kind, lr != null ? lr : 1e-3, weightDecay != null ? weightDecay
+                    : kind == OptimizerSpec.Kind.ADAM ? 0 : kind == OptimizerSpec.Kind.SGD ? 1e-4 : 0.05,
+                    momentum != null ? momentum : kind == OptimizerSpec.Kind.SGD ? 0.9 : 0, nesterov);
+            ScheduleSpec sched = new ScheduleSpec(schedule != null ? ScheduleSpec.Kind.parse(schedule) : ScheduleSpec.Kind.COSINE,
+                    warmupEpochs > 0 ? warmupEpochs : 1, milestones != null ? milestones : List.of(), gamma, 0);
+            return new TrainConfig(epochs != null ? epochs : 40, opt, sched, labelSmoothing, clipGrad > 0 ? clipGrad : 1.0,
+                    accumulate, Precision.parse(precision), seed);
+        }
         OptimizerSpec base = paper ? OptimizerSpec.paper() : OptimizerSpec.seedDefault();
         OptimizerSpec.Kind kind = optimizer != null ? OptimizerSpec.Kind.parse(optimizer) : base.kind();
         double wd = weightDecay != null ? weightDecay : switch (kind) {

@@ -30,13 +30,14 @@ public final class Launcher {
     private Launcher() {}
 
     /**
-     * Runs {@code io.timesformer4j.cli.Main <args>} in {@code nproc} worker JVMs (the same java, JVM options and
+     * Runs {@code mainClass <args>} (the CLI's {@code Main}) in {@code nproc} worker JVMs (the same java, JVM options and
      * class path as this one) and waits for them.
      */
-    public static int run(List<String> args, int nproc, Duration timeout, PrintWriter out, PrintWriter err) throws IOException {
+    public static int run(String mainClass, List<String> args, int nproc, Duration timeout, PrintWriter out, PrintWriter err)
+            throws IOException {
         if (nproc < 1) throw new IllegalArgumentException("--nproc-per-node must be >= 1, got " + nproc);
         int port = freePort();
-        List<String> cmd = workerCommand(args);
+        List<String> cmd = workerCommand(mainClass, args);
         err.printf("launching %d workers on 127.0.0.1:%d (gloo)%n", nproc, port);
         err.flush();
         List<Process> procs = new ArrayList<>();
@@ -82,8 +83,8 @@ public final class Launcher {
         }
     }
 
-    /** {@code java <this JVM's options> -cp <this class path> io.timesformer4j.cli.Main <args>}. */
-    public static List<String> workerCommand(List<String> args) {
+    /** {@code java <this JVM's options> -cp <this class path> <mainClass> <args>}. */
+    public static List<String> workerCommand(String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -92,7 +93,7 @@ public final class Launcher {
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.timesformer4j.cli.Main");
+        cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
     }

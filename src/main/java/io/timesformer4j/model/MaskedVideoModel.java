@@ -80,6 +80,9 @@ public final class MaskedVideoModel extends Module {
      * @param std     per-channel std of the input normalisation
      */
     public MaskedVideoModel(TimeSformer encoder, DecoderConfig decoder, float[] mean, float[] std) {
+        if (encoder.config().tubeletSize() != 1)      // the decoder predicts one frame's patch per token
+            throw new IllegalArgumentException("masked video pretraining needs tubelet_size 1 (per-frame tokens), got "
+                    + encoder.config().tubeletSize());
         this.encoder = register_module("encoder", encoder);
         this.decoderConfig = decoder;
         this.mean = mean.clone();

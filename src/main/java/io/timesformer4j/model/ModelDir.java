@@ -91,6 +91,11 @@ public final class ModelDir {
         return new LoadedModel(model, config, pre);
     }
 
+    /** The {@code config.json} that {@link #load} would use for {@code path}, or null when there is none. */
+    public static Path configFile(Path path) {
+        return configPath(path);
+    }
+
     private static Path configPath(Path p) {
         Path dir = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
         if (dir == null) return null;
@@ -110,15 +115,18 @@ public final class ModelDir {
             Matcher m = BLOCK_INDEX.matcher(k);
             if (m.matches()) depth = Math.max(depth, Integer.parseInt(m.group(1)) + 1);
         }
-        int hidden = (int) pos.size(2), patch = (int) proj.size(2);
+        // a Conv3d tubelet embedding (D, C, k, p, p) or the official Conv2d (D, C, p, p)
+        boolean tubelets = proj.dim() == 5;
+        int hidden = (int) pos.size(2), patch = (int) proj.size(tubelets ? 3 : 2), tubelet = tubelets ? (int) proj.size(2) : 1;
         int grid = (int) Math.round(Math.sqrt(pos.size(1) - 1));
         AttentionType type = sd.containsKey("timesformer.encoder.layer.0.temporal_dense.weight")
                 ? AttentionType.DIVIDED_SPACE_TIME
                 : time != null ? AttentionType.JOINT_SPACE_TIME : AttentionType.SPACE_ONLY;
         int heads = Math.max(1, hidden / 64);
         try {
-            return TimesformerConfig.of(grid * patch, patch, time == null ? 8 : (int) time.size(1), hidden, depth, heads,
-                    (int) fc1.size(0), type, TimesformerConfig.defaultLabels((int) head.size(0)));
+            return TimesformerConfig.of(grid * patch, patch, time == null ? 8 * tubelet : (int) time.size(1) * tubelet, hidden,
+                    depth, heads, (int) fc1.size(0), type, TimesformerConfig.defaultLabels((int) head.size(0)))
+                    .withTubeletSize(tubelet);
         } catch (IllegalArgumentException e) {
             throw new WeightsException(source + ": cannot infer a model config from the tensor shapes: " + e.getMessage());
         }

@@ -33,7 +33,9 @@ public record TimesformerConfig(
         boolean qkvBias,
         AttentionType attentionType,
         double dropPathRate,
-        List<String> labels) {
+        List<String> labels,
+        int tubeletSize,
+        InputTransform inputTransform) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,13 +74,17 @@ public record TimesformerConfig(
         if (!hiddenAct.equals("gelu") && !hiddenAct.equals("gelu_new") && !hiddenAct.equals("gelu_pytorch_tanh"))
             throw new IllegalArgumentException("unsupported hidden_act '" + hiddenAct + "' (gelu, gelu_new, gelu_pytorch_tanh)");
         if (attentionType == null) throw new IllegalArgumentException("attention_type is required");
-        long tokens = (long) numFrames * ((long) (imageSize / patchSize) * (imageSize / patchSize)) + 1;
+        if (inputTransform == null) inputTransform = InputTransform.NONE;
+        if (tubeletSize < 1 || numFrames % tubeletSize != 0)
+            throw new IllegalArgumentException("num_frames " + numFrames + " must be a positive multiple of tubelet_size "
+                    + tubeletSize);
+        long tokens = (long) (numFrames / tubeletSize) * ((long) (imageSize / patchSize) * (imageSize / patchSize)) + 1;
         if (tokens > MAX_TOKENS)
             throw new IllegalArgumentException("num_frames " + numFrames + " x (image_size " + imageSize + " / patch_size "
                     + patchSize + ")^2 = " + tokens + " tokens per clip, more than " + MAX_TOKENS);
         long grid = imageSize / patchSize;
         long params = parameterCount(hiddenSize, intermediateSize, grid * grid, qkvBias, attentionType, numChannels, patchSize,
-                numFrames, numHiddenLayers, labels.size());
+                numFrames, tubeletSize, numHiddenLayers, labels.size());
         if (params > MAX_PARAMETERS)
             throw new IllegalArgumentException("hidden_size " + hiddenSize + ", intermediate_size " + intermediateSize
                     + ", num_hidden_layers " + numHiddenLayers + " make " + params + " parameters, more than " + MAX_PARAMETERS);
@@ -90,6 +96,22 @@ public record TimesformerConfig(
 
     private static void fraction(String field, double v) {
         if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(field + " " + v + " is not in [0, 1)");
+    }
+
+    /** The Hugging Face fields only: tubelet 1 (a Conv2d per frame) and no input transform, as officially. */
+    public TimesformerConfig(int imageSize, int patchSize, int numChannels, int numFrames, int hiddenSize,
+                             int numHiddenLayers, int numAttentionHeads, int intermediateSize, String hiddenAct,
+                             double hiddenDropoutProb, double attentionProbsDropoutProb, double initializerRange,
+                             double layerNormEps, boolean qkvBias, AttentionType attentionType, double dropPathRate,
+                             List<String> labels) {
+        this(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers, numAttentionHeads,
+                intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb, initializerRange, layerNormEps,
+                qkvBias, attentionType, dropPathRate, labels, 1, InputTransform.NONE);
+    }
+
+    /** Temporal token positions {@code T' = num_frames / tubelet_size} (the length of the time embeddings). */
+    public int timePositions() {
+        return numFrames / tubeletSize;
     }
 
     /** A config with the official defaults for everything but the shape (no dropout, eps 1e-6, qkv bias). */
@@ -119,41 +141,66 @@ public record TimesformerConfig(
     public TimesformerConfig withLabels(List<String> newLabels) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, newLabels);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, newLabels, tubeletSize, inputTransform);
     }
 
     public TimesformerConfig withFrames(int frames) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, frames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform);
     }
 
     public TimesformerConfig withImageSize(int size) {
         return new TimesformerConfig(size, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform);
     }
 
     public TimesformerConfig withRegularization(double hiddenDropout, double attentionDropout, double dropPath) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropout, attentionDropout,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPath, labels);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPath, labels, tubeletSize, inputTransform);
+    }
+
+    /** A copy with {@code tubelet} frames per token (a Conv3d {@code (tubelet, p, p)} patch embedding when > 1). */
+    public TimesformerConfig withTubeletSize(int tubelet) {
+        return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubelet, inputTransform);
+    }
+
+    public TimesformerConfig withInputTransform(InputTransform transform) {
+        return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, transform);
+    }
+
+    public TimesformerConfig withAttention(AttentionType type) {
+        return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, type, dropPathRate, labels, tubeletSize, inputTransform);
+    }
+
+    public TimesformerConfig withPatchSize(int patch) {
+        return new TimesformerConfig(imageSize, patch, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform);
     }
 
     /** Number of trainable parameters of the model this config builds (equals the official model's count). */
     public long parameterCount() {
         return parameterCount(hiddenSize, intermediateSize, numPatches(), qkvBias, attentionType, numChannels, patchSize,
-                numFrames, numHiddenLayers, numLabels());
+                numFrames, tubeletSize, numHiddenLayers, numLabels());
     }
 
     private static long parameterCount(long d, long i, long n, boolean qkvBias, AttentionType attentionType, int numChannels,
-            int patchSize, int numFrames, int numHiddenLayers, int numLabels) {
+            int patchSize, int numFrames, int tubeletSize, int numHiddenLayers, int numLabels) {
         long qkv = 3 * d * d + (qkvBias ? 3 * d : 0);
         long attention = qkv + d * d + d;                    // qkv + output projection
         long block = 2 * d + attention + 2 * d + (d * i + i) + (i * d + d);   // norm1, attn, norm2, mlp
         if (attentionType == AttentionType.DIVIDED_SPACE_TIME) block += 2 * d + attention + d * d + d;
-        long embeddings = d + (n + 1) * d + (long) numChannels * patchSize * patchSize * d + d;
-        if (attentionType != AttentionType.SPACE_ONLY) embeddings += (long) numFrames * d;
+        long embeddings = d + (n + 1) * d + (long) numChannels * tubeletSize * patchSize * patchSize * d + d;
+        if (attentionType != AttentionType.SPACE_ONLY) embeddings += (long) (numFrames / tubeletSize) * d;
         return embeddings + numHiddenLayers * block + 2 * d + d * numLabels + numLabels;
     }
 
@@ -163,8 +210,8 @@ public record TimesformerConfig(
      * ignored). A training step costs about 3x this.
      */
     public double forwardFlopsPerClip() {
-        double d = hiddenSize, i = intermediateSize, n = numPatches(), t = numFrames;
-        double flops = 2 * n * t * d * numChannels * patchSize * patchSize;          // patch embedding
+        double d = hiddenSize, i = intermediateSize, n = numPatches(), t = timePositions();
+        double flops = 2 * n * t * d * numChannels * tubeletSize * patchSize * patchSize;   // patch embedding
         double perBlock;
         switch (attentionType) {
             case DIVIDED_SPACE_TIME -> {
@@ -212,6 +259,10 @@ public record TimesformerConfig(
         o.put("patch_size", patchSize);
         o.put("qkv_bias", qkvBias);
         o.put("torch_dtype", "float32");
+        // timesformer4j extensions, written only when they differ from the official model (Hugging Face's
+        // TimesformerConfig ignores them, but its model would compute something else: see docs/model.md)
+        if (tubeletSize != 1) o.put("tubelet_size", tubeletSize);
+        if (inputTransform != InputTransform.NONE) o.put("input_transform", inputTransform.jsonName());
         return o;
     }
 
@@ -258,7 +309,8 @@ public record TimesformerConfig(
                 number(o, "attention_probs_dropout_prob", 0.0), number(o, "initializer_range", 0.02),
                 number(o, "layer_norm_eps", 1e-6), bool(o, "qkv_bias", true),
                 AttentionType.fromHfName(text(o, "attention_type", "divided_space_time")),
-                number(o, "drop_path_rate", 0.0), labels);
+                number(o, "drop_path_rate", 0.0), labels, integer(o, "tubelet_size", 1),
+                InputTransform.parse(text(o, "input_transform", "none")));
     }
 
     /** An integer field (absent or null: the default); 1e12, 8.5, "8" or a value past int range are errors naming it. */

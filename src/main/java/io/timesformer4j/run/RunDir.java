@@ -66,6 +66,15 @@ public record RunDir(Path root) {
         }
     }
 
+    /** The run folder owning {@code dir} when {@code dir} is one of its kept checkpoints ({@code RUN/checkpoints/X}). */
+    public static Optional<Path> runOfKeptCheckpoint(Path dir) {
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (parent == null || parent.getFileName() == null || !parent.getFileName().toString().equals(CHECKPOINTS))
+            return Optional.empty();
+        Path run = parent.getParent();
+        return run != null && Files.isRegularFile(run.resolve(RUN_JSON)) ? Optional.of(run) : Optional.empty();
+    }
+
     /** Whether {@code dir} is a run folder with a best model. */
     public static boolean isRunWithModel(Path dir) {
         return dir != null && Files.isRegularFile(dir.resolve(RUN_JSON)) && Files.isRegularFile(dir.resolve(BEST).resolve("config.json"));

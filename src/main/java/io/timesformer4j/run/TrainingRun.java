@@ -3,6 +3,7 @@ package io.timesformer4j.run;
 import io.timesformer4j.data.BadInput;
 import io.timesformer4j.runtime.AtomicFiles;
 import io.timesformer4j.train.BatchSource;
+import io.timesformer4j.train.Charts;
 import io.timesformer4j.train.EpochMetrics;
 import io.timesformer4j.train.Trainer;
 import io.timesformer4j.train.TrainingListener;
@@ -37,6 +38,7 @@ public final class TrainingRun {
     private PrintWriter out = new PrintWriter(PrintWriter.nullWriter());
     private CheckpointPolicy policy = CheckpointPolicy.LATEST_ONLY;
     private boolean writes = true;
+    private double chance = Double.NaN;
 
     public TrainingRun(RunDir dir, Trainer trainer) {
         this.dir = dir;
@@ -46,6 +48,12 @@ public final class TrainingRun {
     /** How to write {@code RUN/best/} (default: none is written). */
     public TrainingRun bestModel(ModelWriter writer) {
         this.bestWriter = writer;
+        return this;
+    }
+
+    /** The chance level (1 / classes) drawn on the plots (default: none). */
+    public TrainingRun chance(double level) {
+        this.chance = level;
         return this;
     }
 
@@ -125,7 +133,7 @@ public final class TrainingRun {
         if (bestWriter != null) ours.add(new BestModelSaver(dir, bestWriter));
         ours.add(new CheckpointWriter(dir, trainer, policy));
         ours.add(skipped);
-        if (plots) ours.add(new PlotWriter(dir, out));
+        if (plots) ours.add(new PlotWriter(dir, out, chance));
         return trainer.fit(train, val, start, ours);
     }
 
@@ -175,16 +183,18 @@ public final class TrainingRun {
     static final class PlotWriter implements TrainingListener {
         private final RunDir dir;
         private final PrintWriter out;
+        private final double chance;
 
-        PlotWriter(RunDir dir, PrintWriter out) {
+        PlotWriter(RunDir dir, PrintWriter out, double chance) {
             this.dir = dir;
             this.out = out;
+            this.chance = chance;
         }
 
         @Override
         public void onEpochEnd(EpochEnd e) {
             try {
-                io.timesformer4j.train.Charts.trainingCurves(e.history(), dir.lossPng(), dir.accuracyPng());
+                Charts.trainingCurves(e.history(), e.bestEpoch(), chance, dir.lossPng(), dir.accuracyPng());
             } catch (RuntimeException | IOException ex) {
                 out.println("warning: could not draw the plots: " + ex.getMessage());
                 out.flush();

@@ -276,9 +276,12 @@ public final class Trainer {
             String name = "";
             var named = model.module().named_parameters(true).items();
             for (long i = 0; i < named.size(); i++) {
-                Tensor g = named.get(i).value().grad();
+                var item = named.get(i);
+                Tensor g = new Tensor(item.value()).grad();   // value() points into the item: copy the handle first
+                String key = item.key().getString();
+                java.lang.ref.Reference.reachabilityFence(item);
                 if (g != null && g.defined() && !torch.isfinite(g).all().item_bool()) {
-                    name = " of '" + named.get(i).key().getString() + "'";
+                    name = " of '" + key + "'";
                     break;
                 }
             }

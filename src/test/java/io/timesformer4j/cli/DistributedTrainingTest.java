@@ -87,7 +87,7 @@ class DistributedTrainingTest {
         int port = freePort();
         List<String> args = options(run, 1, 2);
         args.remove(0);
-        List<String> cmd = Launcher.workerCommand(prepend("train", args));
+        List<String> cmd = Launcher.workerCommand(Main.class.getName(), prepend("train", args));
         List<Process> ranks = new ArrayList<>();
         for (int r = 0; r < 2; r++) {                           // the launcher-environment path: the test sets the variables
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -129,7 +129,7 @@ class DistributedTrainingTest {
         for (int r = 0; r < 2; r++) {
             List<String> args = options(dir.resolve("mismatch"), 1, 1);
             if (r == 1) args.set(args.indexOf("--lr") + 1, "0.1");
-            ProcessBuilder pb = new ProcessBuilder(Launcher.workerCommand(args)).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(Launcher.workerCommand(Main.class.getName(), args)).redirectErrorStream(true);
             pb.environment().putAll(Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port),
                     "RANK", Integer.toString(r), "WORLD_SIZE", "2"));
             ranks.add(pb.start());
@@ -145,7 +145,7 @@ class DistributedTrainingTest {
         port = freePort();
         ranks.clear();
         for (int r = 0; r < 2; r++) {
-            ProcessBuilder pb = new ProcessBuilder(Launcher.workerCommand(options(dir.resolve("world"), 1, 1))).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(Launcher.workerCommand(Main.class.getName(), options(dir.resolve("world"), 1, 1))).redirectErrorStream(true);
             pb.environment().putAll(Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port),
                     "RANK", Integer.toString(r), "WORLD_SIZE", r == 0 ? "2" : "3"));
             ranks.add(pb.start());
@@ -182,7 +182,7 @@ class DistributedTrainingTest {
         java.io.PrintWriter o = new java.io.PrintWriter(out, true), e = new java.io.PrintWriter(err, true);
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> {
             try {
-                return Launcher.run(args, 2, java.time.Duration.ofSeconds(20), o, e);
+                return Launcher.run(Main.class.getName(), args, 2, java.time.Duration.ofSeconds(20), o, e);
             } catch (IOException ex) {
                 throw new java.io.UncheckedIOException(ex);
             }

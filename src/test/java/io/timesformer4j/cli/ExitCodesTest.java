@@ -69,7 +69,7 @@ class ExitCodesTest {
         }
     }
 
-    /** Every option of every command: kebab-case {@code <placeholder>}, a description ending in a full stop. */
+    /** Every option of every command: kebab-case {@code <placeholder>}, a description that is a sentence. */
     @Test
     void helpFollowsOneConvention() {
         List<String> bad = new ArrayList<>();
@@ -82,7 +82,7 @@ class ExitCodesTest {
                 if (o.arity().max() > 0 && !o.paramLabel().matches("<[a-z0-9]+(-[a-z0-9]+)*>(\\[,<[a-z0-9]+>\\.\\.\\.])?"))
                     bad.add(where + ": placeholder " + o.paramLabel());
                 String d = String.join(" ", o.description()).strip();
-                if (!d.endsWith(".")) bad.add(where + ": description does not end with a full stop: " + d);
+                if (!d.endsWith(".") && !d.endsWith("?")) bad.add(where + ": description does not end with a full stop: " + d);
                 if (!d.isEmpty() && Character.isLowerCase(d.charAt(0)) && !d.matches("^(fp32|tiny|libtorch)\\b.*"))
                     bad.add(where + ": description not in sentence case: " + d);
                 for (String n : o.names()) if (n.startsWith("--") && !n.matches("--[a-z0-9]+(-[a-z0-9]+)*")) bad.add(where + ": name " + n);

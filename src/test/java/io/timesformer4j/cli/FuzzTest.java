@@ -222,4 +222,47 @@ class FuzzTest {
             }
         }
     }
+
+    /** B-frame and open-GOP files read with keyframe seeks at random sparse indices: bounded, and equal to decoding through. */
+    @Test
+    void oddVideosReadWithSeeks() throws Exception {
+        Damage d = new Damage(SEED + 4);
+        List<Path> odd = new ArrayList<>();
+        for (String[] c : new String[][] {{"mpeg4", "mp4", "+cgop"}, {"mpeg2video", "mp4", ""}, {"mpeg2video", "mkv", ""}}) {
+            Path p = dir.resolve("odd-" + c[0] + "." + c[1]);
+            try (org.bytedeco.javacv.FFmpegFrameRecorder r = new org.bytedeco.javacv.FFmpegFrameRecorder(p.toFile(), 64, 48, 0);
+                 org.bytedeco.javacv.Frame f = new org.bytedeco.javacv.Frame(64, 48, org.bytedeco.javacv.Frame.DEPTH_UBYTE, 3)) {
+                r.setVideoCodecName(c[0]);
+                r.setPixelFormat(org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P);
+                r.setFrameRate(25);
+                r.setGopSize(25);
+                r.setVideoOption("bf", "2");
+                r.setVideoOption("sc_threshold", "1000000000");
+                if (!c[2].isEmpty()) r.setVideoOption("flags", c[2]);
+                r.setVideoQuality(2);
+                r.start();
+                for (int t = 0; t < 120; t++) {
+                    java.nio.ByteBuffer b = (java.nio.ByteBuffer) f.image[0];
+                    for (int y = 0; y < 48; y++) for (int x = 0; x < 64 * 3; x++) b.put(y * f.imageStride + x, (byte) (t * 2));
+                    r.record(f, org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24);
+                }
+            }
+            odd.add(p);
+        }
+        for (int i = 0; i < 24; i++) {
+            Path p = d.pick(odd);
+            int[] idx = new int[2 + d.nextInt(4)];
+            for (int k = 0; k < idx.length; k++) idx[k] = d.nextInt(120);
+            FrameSampler s = n -> idx.clone();
+            DecodedClip through, seeking;
+            try (VideoSource v = VideoSource.open(p, VideoSource.Options.defaults().withKeyframeSeeks(false))) {
+                through = v.read(s, 0);
+            }
+            try (VideoSource v = VideoSource.open(p)) {
+                seeking = v.read(s, 0);
+            }
+            assertTrue(java.util.Arrays.equals(through.rgb(), seeking.rgb()), p + " " + java.util.Arrays.toString(idx));
+            outcomes.computeIfAbsent("B-frame / open-GOP video, sparse seeks", k -> new int[2])[0]++;
+        }
+    }
 }

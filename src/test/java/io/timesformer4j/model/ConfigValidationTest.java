@@ -59,6 +59,24 @@ class ConfigValidationTest {
         assertTrue(msg.contains("config.json") && msg.contains(named) && !msg.contains("\n"), msg);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"crop_size\": 1000000000}|crop_size",
+        "{\"crop_size\": {\"height\": 32.5}}|crop_size.height",
+        "{\"size\": {\"shortest_edge\": -4}}|shortest_edge",
+        "{\"image_std\": [0, 0.2, 0.2]}|image_std",
+        "{\"image_mean\": [\"a\", 0.2, 0.2]}|image_mean",
+        "[1, 2]|JSON object",
+    })
+    void hostilePreprocessorConfigIsRefused(String json, String named) throws Exception {
+        Path m = Files.createDirectories(dir.resolve("p"));
+        Files.copy(DIVIDED.resolve("config.json"), m.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(DIVIDED.resolve("model.safetensors"), m.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(m.resolve("preprocessor_config.json"), json);
+        String msg = assertThrows(WeightsException.class, () -> ModelDir.load(m)).getMessage();
+        assertTrue(msg.contains("preprocessor_config.json") && msg.contains(named) && !msg.contains("\n"), msg);
+    }
+
     @Test
     void notJsonIsOneLine() throws Exception {
         Path m = Files.createDirectories(dir.resolve("m"));
