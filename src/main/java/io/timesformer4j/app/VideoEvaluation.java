@@ -36,7 +36,8 @@ import java.util.Map;
 /**
  * Evaluates a model dir on a labelled dataset with the multi-view test protocol and writes the reports:
  * {@code report.json} (summary + per-class table), {@code confusion.json}, {@code confusion.png} and
- * {@code predictions.jsonl} (one line per clip: path, label, predicted, top-5 probabilities).
+ * {@code predictions.jsonl} (one line per clip: the {@code predict --json} record {@code path, top, error} with the
+ * top 5, plus the true {@code label}).
  */
 public final class VideoEvaluation {
     /**
@@ -143,16 +144,18 @@ public final class VideoEvaluation {
         conf.put("columns", "predicted label");
         conf.set("matrix", Json.MAPPER.valueToTree(r.confusion()));
         Files.write(dir.resolve("confusion.json"), Json.pretty().writeValueAsBytes(conf));
-        Charts.confusion(r.confusion(), r.classes(), dir.resolve("confusion.png"));
+        Charts.confusion(r.confusion(), r.classes(), String.format(java.util.Locale.ROOT,
+                "Confusion matrix: top-1 %.3f on %d clips, %s views", r.top1(), r.samples(), o.temporalViews() + "x" + o.spatialViews()),
+                dir.resolve("confusion.png"));
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < p.size(); i++) {
             ObjectNode line = Json.MAPPER.createObjectNode();
-            if (!p.ids().isEmpty()) line.put("path", p.ids().get(i));
+            // the record of `predict --json` (path, top = [{label, probability}] as float32, error) plus the true label
+            line.put("path", p.ids().isEmpty() ? null : p.ids().get(i));
+            ArrayNode top = line.putArray("top");
+            for (int c : p.topK(i, 5)) top.addObject().put("label", r.classes().get(c)).put("probability", p.probs()[i][c]);
+            line.putNull("error");
             line.put("label", r.classes().get(p.labels()[i]));
-            int[] top = p.topK(i, 5);
-            line.put("predicted", r.classes().get(top[0]));
-            ObjectNode probs = line.putObject("top5");
-            for (int c : top) probs.put(r.classes().get(c), p.probs()[i][c]);
             sb.append(Json.MAPPER.writeValueAsString(line)).append('\n');
         }
         Files.writeString(dir.resolve("predictions.jsonl"), sb);

@@ -1,7 +1,5 @@
 package io.timesformer4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.timesformer4j.runtime.Natives;
 import io.timesformer4j.video.DecodeBenchmark;
 import io.timesformer4j.video.VideoWriter;
@@ -24,17 +22,17 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "VIDEO", arity = "0..*", description = "videos or frame folders to decode")
+    @Parameters(paramLabel = "<video>", arity = "0..*", description = "Videos or frame folders to decode.")
     List<Path> videos = new ArrayList<>();
 
-    @Option(names = "--json", description = "print the rows as JSON instead of a table")
+    @Option(names = "--json", description = "Print the rows as JSON instead of a table.")
     boolean json;
 
-    @Option(names = "--min-seconds", defaultValue = "1.0", description = "repeat each measurement at least this long (default: ${DEFAULT-VALUE})")
+    @Option(names = "--min-seconds", paramLabel = "<min-seconds>", defaultValue = "1.0", description = "Repeat each measurement at least this long (default: ${DEFAULT-VALUE}).")
     double minSeconds;
 
-    @Option(names = "--threads", split = ",", paramLabel = "N[,N...]",
-            description = "decoder thread counts to measure (default: 1 and the number of cores)")
+    @Option(names = "--threads", split = ",", paramLabel = "<n>[,<n>...]",
+            description = "Decoder thread counts to measure (default: 1 and the number of cores).")
     List<Integer> threads;
 
     @Option(names = "--modes", split = ",", paramLabel = "MODE[,MODE...]",
@@ -45,7 +43,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             description = "generate 320x240 and 1280x720 clips in these codecs instead (h264, mpeg4, mjpeg, vp9, ffv1)")
     List<String> codecs;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", paramLabel = "<seconds>", defaultValue = "10", description = "Length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE}).")
     int seconds;
 
     @Override
@@ -80,7 +78,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         try {
             List<DecodeBenchmark.Row> rows = DecodeBenchmark.run(inputs, options);
             if (json) {
-                spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+                spec.commandLine().getOut().println(io.timesformer4j.run.Json.pretty().writeValueAsString(rows));
             } else {
                 spec.commandLine().getOut().printf("%-28s %-10s %-6s %6s %-12s %7s %6s %10s %10s%n",
                         "video", "size", "codec", "frames", "mode", "threads", "passes", "frames/s", "ms/pass");

@@ -37,22 +37,22 @@ public final class BenchModelCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = "base", description = "tiny, seed, base, hr, l (default: ${DEFAULT-VALUE})") String preset;
-    @Option(names = "--batch", defaultValue = "2", description = "clips per step (default: ${DEFAULT-VALUE})") int batch;
-    @Option(names = "--frames", description = "frames per clip (default: the preset's)") Integer frames;
-    @Option(names = "--image-size", description = "input size (default: the preset's)") Integer imageSize;
-    @Option(names = "--hidden-size", description = "override the preset's width (intermediate = 4x)") Integer hiddenSize;
-    @Option(names = "--layers", description = "override the preset's depth") Integer layers;
-    @Option(names = "--heads", description = "override the preset's attention heads") Integer heads;
-    @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice)") Integer threads;
-    @Option(names = "--blas-threads", description = "BLAS threads for fp32 matmuls (default: MKL as many as --threads, on "
-            + "libtorch's OpenMP pool; OpenBLAS 1, so that only libtorch's pool runs; see docs/performance.md)") Integer blasThreads;
-    @Option(names = "--iters", defaultValue = "5", description = "timed steps (default: ${DEFAULT-VALUE})") int iters;
-    @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})") int warmup;
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32, bf16 (CPU autocast) or auto (bf16 where the CPU runs it natively) (default: ${DEFAULT-VALUE})") String precision;
-    @Option(names = "--mode", defaultValue = "train", description = "train (forward + backward + Adam) or eval (no-grad forward, as evaluate/predict) (default: ${DEFAULT-VALUE})") String mode;
-    @Option(names = "--matmul-size", defaultValue = "2048", description = "n for the n x n matmul peak (0 = skip)") int matmulSize;
-    @Option(names = "--json", description = "also print a one-line JSON summary") boolean json;
+    @Option(names = "--preset", paramLabel = "<preset>", defaultValue = "base", description = "tiny, seed, base, hr, l (default: ${DEFAULT-VALUE}).") String preset;
+    @Option(names = {"--batch-size", "--batch"}, paramLabel = "<batch-size>", defaultValue = "2", description = "Clips per step (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", description = "Frames per clip (default: the preset's).") Integer frames;
+    @Option(names = "--image-size", paramLabel = "<image-size>", description = "Input size (default: the preset's).") Integer imageSize;
+    @Option(names = "--hidden-size", paramLabel = "<hidden-size>", description = "Override the preset's width (intermediate = 4x).") Integer hiddenSize;
+    @Option(names = "--layers", paramLabel = "<layers>", description = "Override the preset's depth.") Integer layers;
+    @Option(names = "--heads", paramLabel = "<heads>", description = "Override the preset's attention heads.") Integer heads;
+    @Option(names = "--threads", paramLabel = "<threads>", description = "libtorch intra-op threads (default: libtorch's choice).") Integer threads;
+    @Option(names = "--blas-threads", paramLabel = "<blas-threads>", description = "BLAS threads for fp32 matmuls (default: MKL as many as --threads, on "
+            + "libtorch's OpenMP pool; OpenBLAS 1, so that only libtorch's pool runs; see docs/performance.md).") Integer blasThreads;
+    @Option(names = "--iters", paramLabel = "<iters>", defaultValue = "5", description = "Timed steps (default: ${DEFAULT-VALUE}).") int iters;
+    @Option(names = "--warmup", paramLabel = "<warmup>", defaultValue = "1", description = "Untimed steps first (default: ${DEFAULT-VALUE}).") int warmup;
+    @Option(names = "--precision", paramLabel = "<precision>", defaultValue = "fp32", description = "fp32, bf16 (CPU autocast) or auto (bf16 where the CPU runs it natively) (default: ${DEFAULT-VALUE}).") String precision;
+    @Option(names = "--mode", paramLabel = "<mode>", defaultValue = "train", description = "train (forward + backward + Adam) or eval (no-grad forward, as evaluate/predict) (default: ${DEFAULT-VALUE}).") String mode;
+    @Option(names = "--matmul-size", paramLabel = "<matmul-size>", defaultValue = "2048", description = "N for the n x n matmul peak (0 = skip).") int matmulSize;
+    @Option(names = "--json", description = "Also print a one-line JSON summary.") boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -128,7 +128,7 @@ public final class BenchModelCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("matmul %dx%d peak: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s -> model at %.1f%% of the %s peak%n",
                     matmulSize, matmulSize, peak32, peak16, 100 * achieved / (bf16 ? peak16 : peak32), bf16 ? "bf16" : "fp32");
         if (json) {
-            ObjectMapper om = new ObjectMapper();
+            ObjectMapper om = io.timesformer4j.run.Json.MAPPER;
             ObjectNode o = om.createObjectNode();
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
                     .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())

@@ -44,14 +44,35 @@ public final class ModelDir {
         AtomicFiles.writeString(dir.resolve("preprocessor_config.json"), JSON.writeValueAsString(p.toJson()) + "\n");
     }
 
+    /**
+     * Writes the encoder of {@code model} (no classifier) as a Hugging Face-style backbone dir: {@code model.safetensors}
+     * with every {@code timesformer.*} tensor, {@code config.json} ({@code architectures: TimesformerModel}, no
+     * labels) and {@code preprocessor_config.json}. {@code train --init DIR} loads it with a new head.
+     */
+    public static void saveEncoder(TimeSformer model, Preprocessing preprocessing, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+        for (var e : model.stateDict().entrySet()) if (e.getKey().startsWith("timesformer.")) sd.put(e.getKey(), e.getValue());
+        SafeTensors.write(dir.resolve("model.safetensors"), sd, Map.of("format", "pt"));
+        var cfg = model.config().toJson();
+        cfg.putArray("architectures").add("TimesformerModel");
+        cfg.remove("id2label");
+        cfg.remove("label2id");
+        AtomicFiles.writeString(dir.resolve("config.json"), JSON.writeValueAsString(cfg) + "\n");
+        Preprocessing p = preprocessing != null ? preprocessing : Preprocessing.defaults(model.config().imageSize());
+        AtomicFiles.writeString(dir.resolve("preprocessor_config.json"), JSON.writeValueAsString(p.toJson()) + "\n");
+    }
+
     /** Reads {@code config.json} of a model directory (or the one beside a weights file). */
     public static TimesformerConfig readConfig(Path dirOrFile) throws IOException {
         Path cfg = configPath(dirOrFile);
         if (cfg == null) throw new WeightsException(dirOrFile + ": no config.json");
         try {
             return TimesformerConfig.fromJson(JSON.readTree(cfg.toFile()));
-        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (IllegalArgumentException e) {
             throw new WeightsException(cfg + ": " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new WeightsException(cfg + ": not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -74,17 +95,24 @@ public final class ModelDir {
         if (pp != null && Files.isRegularFile(pp)) {
             try {
                 pre = Preprocessing.fromJson(JSON.readTree(pp.toFile()), config.imageSize());
-            } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (IllegalArgumentException e) {
                 throw new WeightsException(pp + ": " + e.getMessage());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new WeightsException(pp + ": not valid JSON: " + e.getOriginalMessage());
             }
         }
         TimeSformer model = new TimeSformer(config);
         Tensor probe = sd.get("classifier.weight");
         if (probe != null && probe.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Double)
             model.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);     // float64 weights stay float64
-        StateDicts.load(model, sd, true, path.toString());
+        StateDicts.load(model, sd, true, StateDicts.weightsFile(path).toString());
         model.eval();
         return new LoadedModel(model, config, pre);
+    }
+
+    /** The {@code config.json} that {@link #load} would use for {@code path}, or null when there is none. */
+    public static Path configFile(Path path) {
+        return configPath(path);
     }
 
     private static Path configPath(Path p) {
@@ -106,15 +134,18 @@ public final class ModelDir {
             Matcher m = BLOCK_INDEX.matcher(k);
             if (m.matches()) depth = Math.max(depth, Integer.parseInt(m.group(1)) + 1);
         }
-        int hidden = (int) pos.size(2), patch = (int) proj.size(2);
+        // a Conv3d tubelet embedding (D, C, k, p, p) or the official Conv2d (D, C, p, p)
+        boolean tubelets = proj.dim() == 5;
+        int hidden = (int) pos.size(2), patch = (int) proj.size(tubelets ? 3 : 2), tubelet = tubelets ? (int) proj.size(2) : 1;
         int grid = (int) Math.round(Math.sqrt(pos.size(1) - 1));
         AttentionType type = sd.containsKey("timesformer.encoder.layer.0.temporal_dense.weight")
                 ? AttentionType.DIVIDED_SPACE_TIME
                 : time != null ? AttentionType.JOINT_SPACE_TIME : AttentionType.SPACE_ONLY;
         int heads = Math.max(1, hidden / 64);
         try {
-            return TimesformerConfig.of(grid * patch, patch, time == null ? 8 : (int) time.size(1), hidden, depth, heads,
-                    (int) fc1.size(0), type, TimesformerConfig.defaultLabels((int) head.size(0)));
+            return TimesformerConfig.of(grid * patch, patch, time == null ? 8 * tubelet : (int) time.size(1) * tubelet, hidden,
+                    depth, heads, (int) fc1.size(0), type, TimesformerConfig.defaultLabels((int) head.size(0)))
+                    .withTubeletSize(tubelet);
         } catch (IllegalArgumentException e) {
             throw new WeightsException(source + ": cannot infer a model config from the tensor shapes: " + e.getMessage());
         }

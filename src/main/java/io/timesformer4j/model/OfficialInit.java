@@ -55,6 +55,21 @@ public final class OfficialInit {
         }
     }
 
+    /**
+     * The from-scratch variant ({@code --init-scheme scratch}): after {@link #apply}, every {@code temporal_fc}
+     * (weight trunc-normal {@code initializer_range}, bias 0, as Hugging Face's {@code _init_weights} leaves it)
+     * and the time embeddings (trunc-normal {@code initializer_range}) start non-zero. The official zeros make a
+     * divided model start as an image model, which suits ImageNet-initialised training; from scratch they make it
+     * blind to frame order at step 0 (docs/training.md).
+     */
+    public static void applyScratch(TimeSformer model) {
+        double std = model.config().initializerRange();
+        try (NoGradGuard g = new NoGradGuard()) {
+            if (model.timeEmbed != null) truncNormal(model.timeEmbed, std);
+            for (TimesformerLayer l : model.layers) if (l.temporalFc != null) linear(l.temporalFc, std);
+        }
+    }
+
     private static void linear(LinearImpl l, double std) {
         truncNormal(l.weight(), std);
         if (l.bias() != null && l.bias().defined()) l.bias().zero_();

@@ -2,6 +2,8 @@ package io.timesformer4j.model;
 
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Conv2dOptions;
+import org.bytedeco.pytorch.Conv3dImpl;
+import org.bytedeco.pytorch.Conv3dOptions;
 import org.bytedeco.pytorch.InterpolateFuncOptions;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
@@ -24,6 +26,7 @@ import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.dropout;
 import static org.bytedeco.pytorch.global.torch.interpolate;
 import static org.bytedeco.pytorch.global.torch.zeros;
+import static org.bytedeco.pytorch.global.torch.zeros_like;
 
 /**
  * TimeSformer video classifier, computing exactly what the official {@code VisionTransformer}
@@ -34,13 +37,20 @@ import static org.bytedeco.pytorch.global.torch.zeros;
  * config are handled as the official model does: position embeddings resized by nearest interpolation on
  * the patch grid, time embeddings by nearest interpolation over frames. The constructor applies the
  * official initialisation (see {@link OfficialInit}).
+ *
+ * <p>Two options beyond the official model, both off by default (then the model is the official one):
+ * {@code tubelet_size} {@code k > 1} embeds each {@code (k, p, p)} cube of {@code k} consecutive frames with a
+ * Conv3d (ViViT's tubelets, VideoMAE's 2x16x16 cubes), so there are {@code T' = T/k} temporal positions and
+ * every token sees motion from the first step; {@code input_transform} (see {@link InputTransform}) is applied
+ * to the clip before the patch embedding. Below, {@code T} in token shapes means {@code T'}.
  */
 public final class TimeSformer extends Module {
     private final TimesformerConfig config;
     final Tensor clsToken;          // (1, 1, D)
     final Tensor posEmbed;          // (1, 1+N, D)
-    final Tensor timeEmbed;         // (1, T, D), null for space_only
-    final Conv2dImpl patchProj;
+    final Tensor timeEmbed;         // (1, T', D) with T' = T / tubelet_size, null for space_only
+    final Conv2dImpl patchProj;     // tubelet_size 1: Conv2d (C -> D, p x p, stride p), else null
+    final Conv3dImpl tubeletProj;   // tubelet_size k > 1: Conv3d (C -> D, k x p x p, stride k x p x p), else null
     final List<TimesformerLayer> layers = new ArrayList<>();
     final LayerNormImpl norm;
     final LinearImpl classifier;
@@ -62,15 +72,23 @@ public final class TimeSformer extends Module {
         // registrations reallocate; the registered parameter shares the TensorImpl with these handles
         clsToken = zeros(1, 1, d);
         posEmbed = zeros(1, config.numPatches() + 1, d);
-        timeEmbed = config.attentionType() == AttentionType.SPACE_ONLY ? null : zeros(1, config.numFrames(), d);
+        timeEmbed = config.attentionType() == AttentionType.SPACE_ONLY ? null : zeros(1, config.timePositions(), d);
         embeddings.register_parameter("cls_token", clsToken);
         embeddings.register_parameter("position_embeddings", posEmbed);
         if (timeEmbed != null) embeddings.register_parameter("time_embeddings", timeEmbed);
-        int p = config.patchSize();
-        Conv2dOptions co = new Conv2dOptions(config.numChannels(), d, new LongPointer(p, p));
-        co.stride().put(new long[] {p, p});
-        patchProj = keep(embeddings.register_module("patch_embeddings", new Module()))
-                .register_module("projection", new Conv2dImpl(co));
+        int p = config.patchSize(), k = config.tubeletSize();
+        Module patchContainer = keep(embeddings.register_module("patch_embeddings", new Module()));
+        if (k == 1) {
+            Conv2dOptions co = new Conv2dOptions(config.numChannels(), d, new LongPointer(p, p));
+            co.stride().put(new long[] {p, p});
+            patchProj = patchContainer.register_module("projection", new Conv2dImpl(co));
+            tubeletProj = null;
+        } else {      // same parameter names; weight (D, C, k, p, p)
+            Conv3dOptions co = new Conv3dOptions(config.numChannels(), d, new LongPointer(k, p, p));
+            co.stride().put(new long[] {k, p, p});
+            tubeletProj = patchContainer.register_module("projection", new Conv3dImpl(co));
+            patchProj = null;
+        }
         Module layerList = keep(keep(backbone.register_module("encoder", new Module())).register_module("layer", new Module()));
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             double dpr = config.numHiddenLayers() == 1 ? 0.0
@@ -107,7 +125,7 @@ public final class TimeSformer extends Module {
      */
     public Outputs forwardWithOutputs(Tensor pixelValues, boolean keepHiddenStates) {
         checkInput(pixelValues);
-        long b = pixelValues.size(0), t = pixelValues.size(1);
+        long b = pixelValues.size(0), t = pixelValues.size(1) / config.tubeletSize();               // T'
         int p = config.patchSize();
         long n = (pixelValues.size(3) / p) * (pixelValues.size(4) / p);
         Tensor x = embed(pixelValues, null);                                // (B, 1+N*T, D) or (B*T, 1+N, D)
@@ -146,7 +164,8 @@ public final class TimeSformer extends Module {
         if (visible.dim() != 2 || visible.size(0) != pixelValues.size(0))
             throw new IllegalArgumentException("visible positions must be (B, Nv) with B = " + pixelValues.size(0)
                     + ", got " + shape(visible));
-        long b = pixelValues.size(0), t = pixelValues.size(1), nv = visible.size(1), d = config.hiddenSize();
+        long b = pixelValues.size(0), t = pixelValues.size(1) / config.tubeletSize(), nv = visible.size(1);   // t = T'
+        long d = config.hiddenSize();
         Tensor x = embed(pixelValues, visible);
         Tensor embeddings = x;
         List<Tensor> hidden = new ArrayList<>();
@@ -164,14 +183,22 @@ public final class TimeSformer extends Module {
      * divided/joint attention, {@code (B*T, 1+Nv, D)} for space-only.
      */
     private Tensor embed(Tensor pixelValues, Tensor visible) {
-        long b = pixelValues.size(0), t = pixelValues.size(1), c = pixelValues.size(2);
+        long b = pixelValues.size(0), c = pixelValues.size(2);
         long h = pixelValues.size(3), w = pixelValues.size(4);
-        int p = config.patchSize();
+        int p = config.patchSize(), k = config.tubeletSize();
+        long t = pixelValues.size(1) / k;                                                              // T' positions
         long gw = w / p, n = (h / p) * gw, d = config.hiddenSize();
         boolean train = is_training();
         double drop = config.hiddenDropoutProb();
 
-        Tensor x = patchProj.forward(pixelValues.reshape(b * t, c, h, w)).flatten(2, -1).transpose(1, 2); // (B*T, N, D)
+        Tensor input = transformInput(pixelValues);                                                    // (B, T, C, H, W)
+        Tensor x;
+        if (k == 1) {
+            x = patchProj.forward(input.reshape(b * t, c, h, w)).flatten(2, -1).transpose(1, 2);      // (B*T, N, D)
+        } else {
+            x = tubeletProj.forward(input.transpose(1, 2))                                             // (B, D, T', H/p, W/p)
+                    .flatten(3, -1).permute(0, 2, 3, 1).reshape(b * t, n, d);                          // (B*T', N, D)
+        }
         x = cat(new TensorVector(clsToken.expand(b * t, 1, d), x), 1);                                  // (B*T, 1+N, D)
         x = x.add(positionEmbedding(n, h / p, gw));
         if (visible != null) {                                        // the same positions in each of the T frames
@@ -209,6 +236,23 @@ public final class TimeSformer extends Module {
         if (c != config.numChannels() || h % p != 0 || w % p != 0 || h < p || w < p)
             throw new IllegalArgumentException("pixel_values " + shape(pixelValues) + " do not fit the model: need "
                     + config.numChannels() + " channels and H, W multiples of the patch size " + p);
+        if (pixelValues.size(1) % config.tubeletSize() != 0)
+            throw new IllegalArgumentException("pixel_values " + shape(pixelValues) + " do not fit the model: the frame "
+                    + "count must be a multiple of the tubelet size " + config.tubeletSize());
+    }
+
+    /**
+     * {@code (B, T, C, H, W)} -> the same shape: the config's {@link InputTransform} (the identity for
+     * {@code none}).
+     */
+    Tensor transformInput(Tensor x) {
+        long frames = x.size(1);
+        return switch (config.inputTransform()) {
+            case NONE -> x;
+            case TEMPORAL_RESIDUAL -> x.sub(x.mean(new long[] {1}, true, new ScalarTypeOptional()));
+            case FRAME_DIFFERENCE -> frames < 2 ? zeros_like(x) : cat(new TensorVector(
+                    x.narrow(1, 1, frames - 1).sub(x.narrow(1, 0, frames - 1)), zeros_like(x.narrow(1, 0, 1))), 1);
+        };
     }
 
     /** {@code (1, 1+N, D)}: the position embeddings, resized on the patch grid (nearest) if the input differs. */

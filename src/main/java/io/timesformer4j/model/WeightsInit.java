@@ -35,6 +35,12 @@ public final class WeightsInit {
         if (proj != null && proj.dim() == 2)      // linear patch embedding (some ViT exports) -> conv kernel
             sd.put(p + "patch_embeddings.projection.weight",
                     proj.reshape(proj.size(0), c.numChannels(), c.patchSize(), c.patchSize()));
+        proj = sd.get(p + "patch_embeddings.projection.weight");
+        if (proj != null && proj.dim() == 4 && c.tubeletSize() > 1)   // per-frame kernel -> tubelet kernel: I3D
+            // inflation (Carreira & Zisserman 2017), repeated over the k frames and divided by k, so a static clip
+            // gives the same embedding as before: (D, C, p, p) -> (D, C, k, p, p)
+            sd.put(p + "patch_embeddings.projection.weight", proj.unsqueeze(2)
+                    .repeat(new long[] {1, 1, c.tubeletSize(), 1, 1}).div(new org.bytedeco.pytorch.Scalar((double) c.tubeletSize())));
         if (c.attentionType() == AttentionType.DIVIDED_SPACE_TIME) {
             for (int i = 0; i < c.numHiddenLayers(); i++) {
                 String l = "timesformer.encoder.layer." + i + ".";
@@ -56,8 +62,8 @@ public final class WeightsInit {
             sd.put(p + "position_embeddings", cat(new TensorVector(pos.narrow(1, 0, 1), other), 1));
         }
         Tensor time = sd.get(p + "time_embeddings");
-        if (time != null && time.dim() == 3 && time.size(1) != c.numFrames())
-            sd.put(p + "time_embeddings", TimeSformer.resizeNearest1d(time, c.numFrames()));
+        if (time != null && time.dim() == 3 && time.size(1) != c.timePositions())
+            sd.put(p + "time_embeddings", TimeSformer.resizeNearest1d(time, c.timePositions()));
         Tensor head = sd.get("classifier.weight");
         if (head != null && head.size(0) != c.numLabels()) {
             sd.remove("classifier.weight");

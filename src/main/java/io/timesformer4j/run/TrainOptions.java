@@ -24,6 +24,9 @@ import java.nio.file.Path;
  * @param init      weights to start from (HF dir, official .pyth, ImageNet ViT), or null for random init
  * @param maxClips  use at most this many training clips (0 = all), for quick experiments
  * @param train     optimisation settings
+ * @param model     changes to the preset model (attention, patch, tubelet, input transform, init scheme); null
+ *                  (as in run.json files written before it existed) = the preset unchanged
+ * @param minScale  smallest train-crop area as a fraction of the frame (0 = the default 0.3)
  */
 public record TrainOptions(
         @JsonProperty("data") Path data,
@@ -38,9 +41,21 @@ public record TrainOptions(
         @JsonProperty("threads") int threads,
         @JsonProperty("init") Path init,
         @JsonProperty("max_clips") int maxClips,
-        @JsonProperty("train") TrainConfig train) {
+        @JsonProperty("train") TrainConfig train,
+        @JsonProperty("model") ModelOptions model,
+        @JsonProperty("min_scale") double minScale) {
 
+    /** The preset model unchanged, default train crops. */
+    public TrainOptions(Path data, Path valData, String layout, String preset, int frames, int imageSize, double valSplit,
+                        int batchSize, int workers, int threads, Path init, int maxClips, TrainConfig train) {
+        this(data, valData, layout, preset, frames, imageSize, valSplit, batchSize, workers, threads, init, maxClips, train,
+                ModelOptions.preset(), 0);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public TrainOptions {
+        if (model == null) model = ModelOptions.preset();
+        if (minScale < 0 || minScale > 1) throw new IllegalArgumentException("min crop scale must be in (0, 1]");
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1");
         if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");
         if (valSplit < 0 || valSplit >= 1) throw new IllegalArgumentException("val split must be in [0, 1)");
@@ -51,7 +66,7 @@ public record TrainOptions(
         TrainConfig t = train;
         return new TrainOptions(data, valData, layout, preset, frames, imageSize, valSplit, batchSize, workers, threads,
                 init, maxClips, new TrainConfig(epochs, t.optimizer(), t.schedule(), t.labelSmoothing(), t.clipGrad(),
-                t.accumulate(), t.precision(), t.seed()));
+                t.accumulate(), t.precision(), t.seed()), model, minScale);
     }
 
     /** A copy with other decode workers and libtorch threads (they do not change the results' meaning). */
