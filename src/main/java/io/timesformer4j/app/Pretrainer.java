@@ -6,7 +6,6 @@ import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.Mode;
 import io.timesformer4j.data.Sample;
 import io.timesformer4j.data.VideoDataset;
-import io.timesformer4j.model.AttentionType;
 import io.timesformer4j.model.MaskedVideoModel;
 import io.timesformer4j.model.ModelDir;
 import io.timesformer4j.model.Preprocessing;
@@ -86,13 +85,9 @@ public final class Pretrainer {
         TimesformerConfig c = Presets.get(o.preset(), List.of("video"));
         if (o.frames() > 0) c = c.withFrames(o.frames());
         if (o.imageSize() > 0) c = c.withImageSize(o.imageSize());
-        if (o.attention() != null && !o.attention().isBlank()) {
-            AttentionType a = AttentionType.fromHfName(o.attention().trim().toLowerCase(Locale.ROOT).replace('-', '_'));
-            c = new TimesformerConfig(c.imageSize(), c.patchSize(), c.numChannels(), c.numFrames(), c.hiddenSize(),
-                    c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(), c.hiddenAct(), c.hiddenDropoutProb(),
-                    c.attentionProbsDropoutProb(), c.initializerRange(), c.layerNormEps(), c.qkvBias(), a,
-                    c.dropPathRate(), c.labels());
-        }
+        c = o.model().apply(c);
+        if (c.numFrames() % c.tubeletSize() != 0)
+            throw new IllegalArgumentException("--frames " + c.numFrames() + " must be a multiple of --tubelet-size " + c.tubeletSize());
         return c;
     }
 
@@ -111,6 +106,7 @@ public final class Pretrainer {
 
         torch.manual_seed(tc.seed());
         TimeSformer encoder = new TimeSformer(cfg);
+        o.model().initialise(encoder);
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         MaskedVideoModel model = new MaskedVideoModel(encoder,
                 MaskedVideoModel.DecoderConfig.defaults(cfg, o.decoderWidth(), o.decoderDepth()), prep.mean(), prep.std());

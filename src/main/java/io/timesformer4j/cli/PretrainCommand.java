@@ -1,6 +1,7 @@
 package io.timesformer4j.cli;
 
 import io.timesformer4j.app.Pretrainer;
+import io.timesformer4j.run.ModelOptions;
 import io.timesformer4j.run.PretrainOptions;
 import io.timesformer4j.run.RunDir;
 import io.timesformer4j.runtime.Natives;
@@ -39,6 +40,16 @@ public final class PretrainCommand implements Callable<Integer> {
     int imageSize;
     @Option(names = "--attention", description = "divided_space_time (default), joint_space_time or space_only.")
     String attention;
+    @Option(names = "--patch-size", description = "Patch side in pixels (default: the preset's).")
+    int patchSize;
+    @Option(names = "--tubelet-size", description = "Frames per token (default: 1 = per-frame patches; 2 = VideoMAE's 2x16x16 cubes: "
+            + "each masked token is then a (2, p, p) cube).")
+    int tubeletSize;
+    @Option(names = "--input-transform", description = "none (default), temporal_residual or frame_difference, inside the encoder "
+            + "(the target stays the clip's pixels).")
+    String inputTransform;
+    @Option(names = "--init-scheme", description = "official (default) or scratch (time embeddings and temporal_fc trunc-normal).")
+    String initScheme;
     @Option(names = "--mask-ratio", description = "Fraction of patch positions masked in every frame (tube masking; default: ${DEFAULT-VALUE} "
             + "as VideoMAE; VideoMAE used 0.75 for the small UCF101/HMDB51).", defaultValue = "0.9")
     double maskRatio = 0.9;
@@ -112,7 +123,8 @@ public final class PretrainCommand implements Callable<Integer> {
         OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.Kind.ADAMW, lr, weightDecay, 0, false);
         ScheduleSpec sched = new ScheduleSpec(ScheduleSpec.Kind.COSINE, warmupEpochs, List.of(), 0.1, 0);
         TrainConfig tc = new TrainConfig(epochs, opt, sched, 0, clipGrad, 1, Precision.parse(precision), seed);
-        return new PretrainOptions(data, preset, frames, imageSize, attention, maskRatio, decoderWidth, decoderDepth,
+        return new PretrainOptions(data, preset, frames, imageSize,
+                new ModelOptions(attention, patchSize, tubeletSize, inputTransform, initScheme), maskRatio, decoderWidth, decoderDepth,
                 batchSize, compute.workers, compute.threads, maxClips, previewClips, tc);
     }
 }

@@ -177,6 +177,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
         if (env != null && out == null) throw new IllegalArgumentException("--out RUN is required in a data-parallel job "
                 + "(every rank must name the same run folder)");
+        if (env != null && env.restart() > 0 && io.timesformer4j.run.Checkpoint.latest(out).isPresent()) {
+            // torchrun --max-restarts re-runs this same command after a failure: continue the run it started
+            if (env.rank() == 0) spec.commandLine().getOut().printf("torchrun restart %d: continuing %s from its last finished epoch%n",
+                    env.restart(), out);
+            TrainOptions saved = TrainOptions.load(out);
+            VideoTrainer.run(epochs != null ? saved.withEpochs(epochs) : saved, out, true, session(null),
+                    spec.commandLine().getOut(), env, timeout);
+            return 0;
+        }
         init = ModelArgs.resolve(init, spec);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
         boolean small = recipe().equals("small-data");

@@ -43,6 +43,12 @@ public record DistEnv(int rank, int world, int localRank, String masterAddr, int
         if (masterAddr == null || masterAddr.isBlank()) throw new DistException("MASTER_ADDR is empty");
     }
 
+    /** torchrun's restart count ({@code TORCHELASTIC_RESTART_COUNT}, from the key prefix); 0 for other launchers. */
+    public int restart() {
+        String p = "/worker/attempt_";
+        return keyPrefix.startsWith(p) ? Integer.parseInt(keyPrefix.substring(p.length())) : 0;
+    }
+
     /** The job this process belongs to, or empty when no launcher variables are set (one process). */
     public static Optional<DistEnv> from(Map<String, String> env) {
         if (env.containsKey("RANK") || env.containsKey("WORLD_SIZE")) {

@@ -80,9 +80,6 @@ public final class MaskedVideoModel extends Module {
      * @param std     per-channel std of the input normalisation
      */
     public MaskedVideoModel(TimeSformer encoder, DecoderConfig decoder, float[] mean, float[] std) {
-        if (encoder.config().tubeletSize() != 1)      // the decoder predicts one frame's patch per token
-            throw new IllegalArgumentException("masked video pretraining needs tubelet_size 1 (per-frame tokens), got "
-                    + encoder.config().tubeletSize());
         this.encoder = register_module("encoder", encoder);
         this.decoderConfig = decoder;
         this.mean = mean.clone();
@@ -124,10 +121,10 @@ public final class MaskedVideoModel extends Module {
 
     /**
      * Frames per token, k: the encoder's tubelet size (tokens of {@code T' = T/k} time positions); every masked
-     * token's target is its {@code (k, p, p)} cube of pixels. 1 until the tubelet option lands in the config.
+     * token's target is its {@code (k, p, p)} cube of pixels (VideoMAE's 2x16x16 cubes for k = 2).
      */
     static int tubelet(TimesformerConfig c) {
-        return 1;
+        return c.tubeletSize();
     }
 
     /**

@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * @param preset        encoder preset ({@code tiny}, {@code seed}, {@code base}, ...)
  * @param frames        frames per clip; 0 = the preset's
  * @param imageSize     crop size; 0 = the preset's
- * @param attention     {@code divided_space_time}, {@code joint_space_time} or {@code space_only}; null = the preset's
+ * @param model         changes to the preset's shape and init: attention, patch and tubelet size, input transform,
+ *                      init scheme (as {@code train}'s); tubelets of k frames make the masked tokens (k, p, p) cubes
  * @param maskRatio     fraction of the spatial positions masked in every frame (tube masking), in [0, 1)
  * @param decoderWidth  decoder width; 0 = half the encoder's
  * @param decoderDepth  decoder blocks; 0 = 4
@@ -30,7 +31,7 @@ public record PretrainOptions(
         @JsonProperty("preset") String preset,
         @JsonProperty("frames") int frames,
         @JsonProperty("image_size") int imageSize,
-        @JsonProperty("attention") String attention,
+        @JsonProperty("model") ModelOptions model,
         @JsonProperty("mask_ratio") double maskRatio,
         @JsonProperty("decoder_width") int decoderWidth,
         @JsonProperty("decoder_depth") int decoderDepth,
@@ -42,6 +43,7 @@ public record PretrainOptions(
         @JsonProperty("train") TrainConfig train) {
 
     public PretrainOptions {
+        if (model == null) model = ModelOptions.preset();
         if (!(maskRatio >= 0 && maskRatio < 1)) throw new IllegalArgumentException("--mask-ratio must be in [0, 1), got " + maskRatio);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1");
         if (workers < 1) throw new IllegalArgumentException("workers must be >= 1");
@@ -53,7 +55,7 @@ public record PretrainOptions(
     /** A copy with a different epoch count (the only setting a resume may change). */
     public PretrainOptions withEpochs(int epochs) {
         TrainConfig t = train;
-        return new PretrainOptions(data, preset, frames, imageSize, attention, maskRatio, decoderWidth, decoderDepth,
+        return new PretrainOptions(data, preset, frames, imageSize, model, maskRatio, decoderWidth, decoderDepth,
                 batchSize, workers, threads, maxClips, previewClips, new TrainConfig(epochs, t.optimizer(), t.schedule(),
                 t.labelSmoothing(), t.clipGrad(), t.accumulate(), t.precision(), t.seed()));
     }

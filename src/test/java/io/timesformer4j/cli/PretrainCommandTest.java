@@ -183,7 +183,7 @@ class PretrainCommandTest {
         assertEquals(64, best.get("hidden_size").asInt());
     }
 
-    /** Joint and space-only attention pretrain too (the masked path works for every attention type). */
+    /** Joint and space-only attention and 2-frame tubelets pretrain too (the masked path works for each). */
     @Test
     @Order(4)
     void otherAttentionTypes() throws IOException {
@@ -195,6 +195,15 @@ class PretrainCommandTest {
             assertEquals(a, new ObjectMapper().readTree(out.resolve("encoder/config.json").toFile()).get("attention_type").asText());
             assertTrue(Files.isRegularFile(out.resolve("reconstructions/epoch_001.png")));
         }
+        // 2-frame tubelets (the masked tokens are (2, p, p) cubes) with an input transform inside the encoder
+        Path out = dir.resolve("pre-tubelet");
+        CliRun r = CliRun.run(pretrain(out, "--tubelet-size", "2", "--input-transform", "temporal_residual", "--epochs", "1",
+                "--max-clips", "4", "--preview-clips", "1"));
+        assertEquals(0, r.code(), r.all());
+        JsonNode cfg = new ObjectMapper().readTree(out.resolve("encoder/config.json").toFile());
+        assertEquals(2, cfg.get("tubelet_size").asInt(), cfg.toString());
+        assertEquals("temporal_residual", cfg.get("input_transform").asText(), cfg.toString());
+        assertTrue(Files.isRegularFile(out.resolve("reconstructions/epoch_001.png")));
     }
 
     @Test
