@@ -26,54 +26,54 @@ import picocli.CommandLine.Option;
                 + "RUN/encoder/ (Hugging Face-style backbone: config.json + model.safetensors), RUN/loss.png and "
                 + "RUN/reconstructions/epoch_NNN.png. Fine-tune with: timesformer train --init RUN --data DIR."})
 public final class PretrainCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "DIR", description = "Unlabelled videos: a folder (searched at any depth; labels and names are ignored) or a list file.")
+    @Option(names = "--data", paramLabel = "<dir>", description = "Unlabelled videos: a folder (searched at any depth; labels and names are ignored) or a list file.")
     Path data;
-    @Option(names = "--out", paramLabel = "RUN", description = "Run folder to create (default: runs/pretrain-<time>).")
+    @Option(names = "--out", paramLabel = "<run-dir>", description = "Run folder to create (default: runs/pretrain-<time>).")
     Path out;
-    @Option(names = "--resume", paramLabel = "RUN", description = "Continue RUN from its last finished epoch with its saved settings (only --epochs may change).")
+    @Option(names = "--resume", paramLabel = "<run-dir>", description = "Continue RUN from its last finished epoch with its saved settings (only --epochs may change).")
     Path resume;
     @Option(names = "--preset", description = "Encoder preset: tiny, seed, base, hr, l (default: ${DEFAULT-VALUE}).", defaultValue = "seed")
     String preset = "seed";
     @Option(names = "--frames", description = "Frames per clip (default: the preset's).")
     int frames;
-    @Option(names = "--image-size", description = "Crop size in pixels (default: the preset's).")
+    @Option(names = "--image-size", paramLabel = "<image-size>", description = "Crop size in pixels (default: the preset's).")
     int imageSize;
-    @Option(names = "--attention", description = "divided_space_time (default), joint_space_time or space_only.")
+    @Option(names = "--attention", paramLabel = "<attention>", description = "Attention: divided_space_time (default), joint_space_time or space_only.")
     String attention;
-    @Option(names = "--patch-size", description = "Patch side in pixels (default: the preset's).")
+    @Option(names = "--patch-size", paramLabel = "<patch-size>", description = "Patch side in pixels (default: the preset's).")
     int patchSize;
-    @Option(names = "--tubelet-size", description = "Frames per token (default: 1 = per-frame patches; 2 = VideoMAE's 2x16x16 cubes: "
+    @Option(names = "--tubelet-size", paramLabel = "<tubelet-size>", description = "Frames per token (default: 1 = per-frame patches; 2 = VideoMAE's 2x16x16 cubes: "
             + "each masked token is then a (2, p, p) cube).")
     int tubeletSize;
-    @Option(names = "--input-transform", description = "none (default), temporal_residual or frame_difference, inside the encoder "
+    @Option(names = "--input-transform", paramLabel = "<input-transform>", description = "Input transform: none (default), temporal_residual or frame_difference, inside the encoder "
             + "(the target stays the clip's pixels).")
     String inputTransform;
-    @Option(names = "--init-scheme", description = "official (default) or scratch (time embeddings and temporal_fc trunc-normal).")
+    @Option(names = "--init-scheme", paramLabel = "<init-scheme>", description = "Initialisation: official (default) or scratch (time embeddings and temporal_fc trunc-normal).")
     String initScheme;
-    @Option(names = "--mask-ratio", description = "Fraction of patch positions masked in every frame (tube masking; default: ${DEFAULT-VALUE} "
+    @Option(names = "--mask-ratio", paramLabel = "<mask-ratio>", description = "Fraction of patch positions masked in every frame (tube masking; default: ${DEFAULT-VALUE} "
             + "as VideoMAE; VideoMAE used 0.75 for the small UCF101/HMDB51).", defaultValue = "0.9")
     double maskRatio = 0.9;
-    @Option(names = "--decoder-width", description = "Decoder width (default: half the encoder's).")
+    @Option(names = "--decoder-width", paramLabel = "<decoder-width>", description = "Decoder width (default: half the encoder's).")
     int decoderWidth;
-    @Option(names = "--decoder-depth", description = "Decoder blocks (default: 4, as VideoMAE).")
+    @Option(names = "--decoder-depth", paramLabel = "<decoder-depth>", description = "Decoder blocks (default: 4, as VideoMAE).")
     int decoderDepth;
     @Option(names = "--epochs", description = "Epochs (default: ${DEFAULT-VALUE}).", defaultValue = "20")
     int epochs = 20;
-    @Option(names = "--batch-size", description = "Clips per step (default: ${DEFAULT-VALUE}).", defaultValue = "8")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: ${DEFAULT-VALUE}).", defaultValue = "8")
     int batchSize = 8;
     @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}; VideoMAE: 1.5e-4 x batch/256 over 800+ epochs).", defaultValue = "1e-3")
     double lr = 1e-3;
-    @Option(names = "--weight-decay", description = "AdamW weight decay on weights (default: ${DEFAULT-VALUE}).", defaultValue = "0.05")
+    @Option(names = "--weight-decay", paramLabel = "<weight-decay>", description = "AdamW weight decay on weights (default: ${DEFAULT-VALUE}).", defaultValue = "0.05")
     double weightDecay = 0.05;
-    @Option(names = "--warmup-epochs", description = "Linear warm-up epochs before the cosine decay (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+    @Option(names = "--warmup-epochs", paramLabel = "<warmup-epochs>", description = "Linear warm-up epochs before the cosine decay (default: ${DEFAULT-VALUE}).", defaultValue = "2")
     double warmupEpochs = 2;
-    @Option(names = "--clip-grad", description = "Clip the global gradient norm to this (default: 0 = off).")
+    @Option(names = "--clip-grad", paramLabel = "<clip-grad>", description = "Clip the global gradient norm to this (default: 0 = off).")
     double clipGrad;
-    @Option(names = "--precision", description = "fp32 (default) or bf16 (CPU autocast).", defaultValue = "fp32")
+    @Option(names = "--precision", paramLabel = "<precision>", description = "Forward precision: fp32 (default) or bf16 (CPU autocast).", defaultValue = "fp32")
     String precision = "fp32";
-    @Option(names = "--max-clips", description = "Use at most this many clips (0 = all).")
+    @Option(names = "--max-clips", paramLabel = "<max-clips>", description = "Use at most this many clips (0 = all).")
     int maxClips;
-    @Option(names = "--preview-clips", description = "Clips in the reconstruction PNG after each epoch (default: ${DEFAULT-VALUE}; 0 = none).", defaultValue = "3")
+    @Option(names = "--preview-clips", paramLabel = "<preview-clips>", description = "Clips in the reconstruction PNG after each epoch (default: ${DEFAULT-VALUE}; 0 = none).", defaultValue = "3")
     int previewClips = 3;
     @Option(names = "--seed", description = "Seed for init, shuffling, augmentation and masks (default: ${DEFAULT-VALUE}).", defaultValue = "42")
     long seed = 42;

@@ -90,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
     double clipGrad;
     @Option(names = {"--accumulate", "--gradient-accumulation-steps"}, paramLabel = "<accumulate>", description = "Accumulate gradients over this many batches per step (default: ${DEFAULT-VALUE}).")
     int accumulate = 1;
-    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", description = "Forward precision: fp32, bf16 (CPU autocast; about 2x faster with AVX512-BF16/AMX) or auto (bf16 where the CPU runs it natively) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--precision", paramLabel = "<precision>", description = "Forward precision: fp32, bf16 (CPU autocast; about 2x faster with AVX512-BF16/AMX) or auto (bf16 where the CPU runs it natively) (default: ${DEFAULT-VALUE}).")
     String precision = "fp32";
     @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, ImageNet ViT, or Hub id org/name[@revision]; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
     Path init;
