@@ -27,12 +27,13 @@ class ArchitectureTest {
             Map.entry("model", Set.of("runtime")),
             Map.entry("eval", Set.of("runtime", "video", "data", "model")),
             Map.entry("train", Set.of("runtime", "video", "data", "model", "eval")),
+            Map.entry("dist", Set.of("runtime", "video", "data", "model", "eval", "train")),
             Map.entry("run", Set.of("runtime", "video", "data", "model", "eval", "train")),
-            Map.entry("app", Set.of("runtime", "video", "data", "model", "eval", "train", "run")),
+            Map.entry("app", Set.of("runtime", "video", "data", "model", "eval", "train", "dist", "run")),
             Map.entry("hub", Set.of()),
             Map.entry("export", Set.of("runtime", "model")),
             Map.entry("api", Set.of("runtime", "video", "data", "model", "hub", "run")),
-            Map.entry("cli", Set.of("runtime", "video", "data", "model", "eval", "train", "run", "app", "hub", "export", "api")));
+            Map.entry("cli", Set.of("runtime", "video", "data", "model", "eval", "train", "dist", "run", "app", "hub", "export", "api")));
 
     private static final Pattern REF = Pattern.compile("\\bio\\.timesformer4j\\.([a-z]+)\\.");
 

@@ -43,10 +43,11 @@ public final class VideoEvaluation {
     /**
      * @param temporalViews clips per video, evenly spaced in time
      * @param spatialViews  crops per clip (1 = centre, 3 = along the long side)
+     * @param precision     forward precision ({@link Precision#BF16}: CPU autocast)
      * @param out           folder for the report files, or null for none
      */
     public record Options(Path model, Path data, String layout, int temporalViews, int spatialViews, int batchSize,
-                          int workers, int threads, Path out) {}
+                          int workers, int threads, Precision precision, Path out) {}
 
     /** The report, and one frame-order diagnostic per order asked for (in that order). */
     public record Result(ClassificationReport report, List<OrderDiagnostic> orderDiagnostics) {}
@@ -114,7 +115,7 @@ public final class VideoEvaluation {
         ClipBatches batches = new ClipBatches(ds.samples(), spec, Mode.TEST, o.batchSize(), o.workers(), 0);
         try (BatchSource.Epoch epoch = batches.epoch(0);
              Progress bar = progressName != null ? Progress.start(progressName, batches.sampleCount(), out) : Progress.none()) {
-            Predictions p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, bar);
+            Predictions p = Evaluator.predict(Classifier.of(model, model::forward), epoch, o.precision(), bar);
             problems.addAll(epoch.skipped());
             return p;
         }
@@ -133,6 +134,7 @@ public final class VideoEvaluation {
         report.put("model", o.model().toString());
         report.put("data", o.data().toString());
         report.put("views", o.temporalViews() + "x" + o.spatialViews());
+        report.put("precision", o.precision().label());
         ArrayNode sk = report.putArray("skipped");
         problems.forEach(b -> sk.add(b.toString()));
         Files.write(dir.resolve("report.json"), Json.pretty().writeValueAsBytes(report));

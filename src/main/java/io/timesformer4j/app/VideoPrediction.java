@@ -45,9 +45,13 @@ public final class VideoPrediction {
 
     private VideoPrediction() {}
 
-    /** Predicts every video; unreadable ones get a result with an error instead of an exception. */
+    /**
+     * Predicts every video; unreadable ones get a result with an error instead of an exception.
+     *
+     * @param precision forward precision ({@link Precision#BF16}: CPU autocast)
+     */
     public static List<Result> run(Path modelDir, List<Path> videos, int topK, int temporalViews, int spatialViews,
-                                   int workers, int threads) throws IOException {
+                                   int workers, int threads, Precision precision) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(threads > 0 ? threads : VideoTrainer.defaultThreads(workers));
         ModelDir.LoadedModel lm = ModelDir.load(RunDir.modelPath(modelDir));
@@ -61,7 +65,7 @@ public final class VideoPrediction {
         Predictions p;
         List<BadInput> skipped;
         try (BatchSource.Epoch epoch = batches.epoch(0)) {
-            p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, Progress.none());
+            p = Evaluator.predict(Classifier.of(model, model::forward), epoch, precision, Progress.none());
             skipped = epoch.skipped();
         }
         Map<String, Result> byPath = new HashMap<>();

@@ -35,6 +35,14 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             description = "Decoder thread counts to measure (default: 1 and the number of cores).")
     List<Integer> threads;
 
+    @Option(names = "--modes", split = ",", paramLabel = "MODE[,MODE...]",
+            description = "modes to measure: native, short224, clip8, clip8_noseek (default: all)")
+    List<String> modes;
+
+    @Option(names = "--codecs", split = ",", paramLabel = "CODEC[,CODEC...]",
+            description = "generate 320x240 and 1280x720 clips in these codecs instead (h264, mpeg4, mjpeg, vp9, ffv1)")
+    List<String> codecs;
+
     @Option(names = "--seconds", paramLabel = "<seconds>", defaultValue = "10", description = "Length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE}).")
     int seconds;
 
@@ -42,10 +50,26 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         DecodeBenchmark.Options defaults = DecodeBenchmark.Options.defaults();
-        var options = new DecodeBenchmark.Options(minSeconds, threads == null ? defaults.threads() : threads, defaults.modes());
+        var options = new DecodeBenchmark.Options(minSeconds, threads == null ? defaults.threads() : threads,
+                modes == null ? defaults.modes() : modes.stream().map(m -> DecodeBenchmark.Mode.valueOf(m.trim().toUpperCase(java.util.Locale.ROOT))).toList());
         List<Path> inputs = videos;
         Path tmp = null;
-        if (inputs.isEmpty()) {
+        if (inputs.isEmpty() && codecs != null) {
+            tmp = Files.createTempDirectory("timesformer-bench-decode");
+            inputs = new ArrayList<>();
+            for (String c : codecs) {
+                VideoWriter.Codec codec = VideoWriter.Codec.valueOf(c.trim().toUpperCase(java.util.Locale.ROOT));
+                String ext = switch (codec) {
+                    case MJPEG -> "avi";
+                    case VP9 -> "webm";
+                    case MPEG4, FFV1 -> "mkv";
+                    default -> "mp4";
+                };
+                String name = codec.name().toLowerCase(java.util.Locale.ROOT);
+                inputs.add(generate(tmp.resolve(name + "_320x240." + ext), 320, 240, seconds, 0, codec));
+                inputs.add(generate(tmp.resolve(name + "_1280x720." + ext), 1280, 720, seconds, 0, codec));
+            }
+        } else if (inputs.isEmpty()) {
             tmp = Files.createTempDirectory("timesformer-bench-decode");
             inputs = List.of(generate(tmp.resolve("h264_320x240.mp4"), 320, 240, seconds, 0),
                     generate(tmp.resolve("h264_1280x720.mp4"), 1280, 720, seconds, 0),
@@ -77,9 +101,13 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     private static Path generate(Path p, int w, int h, int seconds, int gop) throws Exception {
+        return generate(p, w, h, seconds, gop, VideoWriter.Codec.H264);
+    }
+
+    private static Path generate(Path p, int w, int h, int seconds, int gop, VideoWriter.Codec codec) throws Exception {
         int n = seconds * 30;
         byte[] rgb = new byte[w * h * 3];
-        try (VideoWriter vw = new VideoWriter(p, w, h, 30, VideoWriter.Codec.H264, gop)) {
+        try (VideoWriter vw = new VideoWriter(p, w, h, 30, codec, gop)) {
             for (int t = 0; t < n; t++) {
                 for (int y = 0; y < h; y++) {                         // moving gradient: not trivially compressible
                     for (int x = 0; x < w; x++) {

@@ -53,6 +53,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @picocli.CommandLine.Mixin
+    PrecisionOption precision = new PrecisionOption();
+
     @Override
     public Integer call() throws Exception {
         int[] tv = parseViews(views);
@@ -62,7 +65,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (timeReversed) orders.add(FrameOrder.REVERSED);
         if (shuffleFrames) orders.add(FrameOrder.shuffled(shuffleSeed));
         Map<String, String> pairMap = pairs != null ? OrderDiagnostic.parsePairs(pairs) : orders.isEmpty() ? Map.of() : manifestPairs(data, spec.commandLine().getOut());
-        VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, out),
+        VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, precision.get(), out),
                 orders, pairMap, !noProgress, spec.commandLine().getOut());
         if (out != null) spec.commandLine().getOut().println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
         return 0;

@@ -10,6 +10,7 @@ public enum ExitCode {
     NOTHING_READ(1, "predict, features: no video could be read"),
     BAD_INPUT(2, "bad input: an argument, dataset, video, weights or run folder (one line names it)"),
     OUT_OF_MEMORY(3, "out of Java heap memory"),
+    DISTRIBUTED(4, "data-parallel training: a rank could not join, lost the others, or (launcher) a worker failed"),
     INTERNAL_ERROR(70, "internal error: a bug, please report it (TIMESFORMER_DEBUG=1 shows the trace)");
 
     public final int code;

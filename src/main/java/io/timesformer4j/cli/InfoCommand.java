@@ -59,6 +59,8 @@ public final class InfoCommand implements Callable<Integer> {
             o.put("num_labels", config.numLabels());
             o.put("forward_gflops_per_clip", gflops);
             o.set("config", config.toJson());
+            o.put("blas", Natives.blas().toString());
+            o.put("runtime", Natives.describe());
             spec.commandLine().getOut().println(om.writeValueAsString(o));
         } else {
             spec.commandLine().getOut().printf("source:       %s%n", from);
@@ -70,6 +72,7 @@ public final class InfoCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("labels:       %d%n", config.numLabels());
             spec.commandLine().getOut().printf("parameters:   %,d%n", params);
             spec.commandLine().getOut().printf("forward:      %.3f GFLOP per clip (training step ~3x)%n", gflops);
+            spec.commandLine().getOut().printf("runtime:      %s%n", Natives.describe());
         }
         return 0;
     }

@@ -98,6 +98,7 @@ public final class Main implements Runnable {
 
     /** Bad input (files, videos, weights, run folders, argument values) or a bug. */
     static ExitCode classify(Throwable t) {
+        if (t instanceof io.timesformer4j.dist.DistException) return ExitCode.DISTRIBUTED;  // names the rank and cause
         if (t instanceof java.io.IOException) return ExitCode.BAD_INPUT;          // VideoException, WeightsException, files
         if (t instanceof IllegalArgumentException) return ExitCode.BAD_INPUT;     // argument values, self-validating records
         if (t instanceof io.timesformer4j.api.ClassifierException) return ExitCode.BAD_INPUT;  // a model or video (file + reason)

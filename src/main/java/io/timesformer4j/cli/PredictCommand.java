@@ -54,6 +54,9 @@ public final class PredictCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @picocli.CommandLine.Mixin
+    PrecisionOption precision = new PrecisionOption();
+
     static final ObjectMapper JSON = new ObjectMapper();
 
     @picocli.CommandLine.Spec
@@ -76,7 +79,8 @@ public final class PredictCommand implements Callable<Integer> {
         Duration s = stride == null ? w : parseDuration("--stride", stride);
         if (w != null && tv[0] != 1) throw new IllegalArgumentException("--window takes one clip per window: use --views 1xS");
         VideoClassifier.Options o = VideoClassifier.Options.defaults().withHubProgress(ModelArgs.progress(spec)).withTopK(topK).withViews(tv[0], tv[1])
-                .withDecodeThreads(Math.max(1, compute.workers)).withThreads(compute.threads);
+                .withDecodeThreads(Math.max(1, compute.workers)).withThreads(compute.threads)
+                .withPrecision(VideoClassifier.Precision.valueOf(precision.get().name()));
         try (VideoClassifier c = VideoClassifier.load(model.toString(), o)) {
             return w == null ? classify(c) : timeline(c, w, s);
         }

@@ -12,8 +12,12 @@ import io.timesformer4j.train.TrainConfig;
 import io.timesformer4j.run.CheckpointPolicy;
 import io.timesformer4j.train.EarlyStopping;
 import java.nio.file.Path;
-import java.util.Optional;
+import io.timesformer4j.dist.DistEnv;
+import io.timesformer4j.dist.Launcher;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -86,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
     double clipGrad;
     @Option(names = {"--accumulate", "--gradient-accumulation-steps"}, paramLabel = "<accumulate>", description = "Accumulate gradients over this many batches per step (default: ${DEFAULT-VALUE}).")
     int accumulate = 1;
-    @Option(names = "--precision", paramLabel = "<precision>", description = "Forward precision: fp32 or bf16 (CPU autocast; faster with AVX512-BF16/AMX) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", description = "Forward precision: fp32, bf16 (CPU autocast; about 2x faster with AVX512-BF16/AMX) or auto (bf16 where the CPU runs it natively) (default: ${DEFAULT-VALUE}).")
     String precision = "fp32";
     @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, ImageNet ViT, or Hub id org/name[@revision]; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
     Path init;
@@ -110,6 +114,13 @@ public final class TrainCommand implements Callable<Integer> {
     double earlyStopMinDelta;
     @Option(names = "--save-every", paramLabel = "<n>", description = "Also keep the checkpoint of every N-th epoch in RUN/checkpoints/epoch-NNNN/ (default: 0 = only the latest).")
     int saveEvery;
+    @Option(names = "--nproc-per-node", paramLabel = "<n>", description = "Data-parallel training in N local worker processes "
+            + "(as torchrun --nproc-per-node N; see docs/distributed.md). Under torchrun, SLURM or a PyTorchJob leave it out: "
+            + "RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (or SLURM_PROCID/SLURM_NTASKS) make this process one rank (default: ${DEFAULT-VALUE}).")
+    int nprocPerNode = 1;
+    @Option(names = "--dist-timeout", paramLabel = "<seconds>", description = "Data-parallel: how long a rank waits for the "
+            + "others (rendezvous, each collective) before it stops with an error (default: ${DEFAULT-VALUE}).")
+    int distTimeout = 600;
     @Option(names = "--keep-last", paramLabel = "<k>", description = "Keep only the newest K of those checkpoints (default: 0 = all; alone it means --save-every 1).")
     int keepLast;
 
@@ -117,7 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
     /** What a resume may set: the rest comes from run.json. */
     private static final List<String> RESUME_OPTIONS = List.of("--resume", "--epochs", "--no-progress", "--tensorboard",
-            "--early-stop-patience", "--early-stop-min-delta", "--save-every", "--keep-last", "--workers", "--threads");
+            "--early-stop-patience", "--early-stop-min-delta", "--save-every", "--keep-last", "--workers", "--threads", "--nproc-per-node", "--dist-timeout");
 
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
@@ -125,6 +136,24 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
+        if (distTimeout < 1) throw new IllegalArgumentException("--dist-timeout must be >= 1 second, got " + distTimeout);
+        if (nprocPerNode < 1) throw new IllegalArgumentException("--nproc-per-node must be >= 1, got " + nprocPerNode);
+        Optional<DistEnv> dist = DistEnv.from(System.getenv());
+        if (nprocPerNode > 1) {
+            if (dist.isPresent()) throw new IllegalArgumentException("--nproc-per-node " + nprocPerNode + " inside a launched job ("
+                    + dist.get().launcher() + " set RANK/WORLD_SIZE): let the launcher start the processes, or leave out --nproc-per-node");
+            if (resume == null) {                                          // the run folder check before any worker starts
+                if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+                if (out == null) throw new IllegalArgumentException("--out RUN is required with --nproc-per-node (all workers write one run)");
+                RunDir.of(out).refuseExistingRun();
+            }
+            List<String> args = withoutOption(spec.commandLine().getParseResult().originalArgs(), "--nproc-per-node");
+            if (!args.contains("train")) args.add(0, "train");             // originalArgs holds the whole command line
+            return Launcher.run(Main.class.getName(), args, nprocPerNode, Duration.ofSeconds(distTimeout), spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+        }
+        DistEnv env = dist.orElse(null);
+        Duration timeout = Duration.ofSeconds(distTimeout);
         if (resume != null) {
             List<String> refused = spec.commandLine().getParseResult().matchedOptions().stream()
                     .filter(o -> java.util.Arrays.stream(o.names()).noneMatch(RESUME_OPTIONS::contains))
@@ -142,18 +171,40 @@ public final class TrainCommand implements Callable<Integer> {
             if (spec.commandLine().getParseResult().hasMatchedOption("--workers")
                     || spec.commandLine().getParseResult().hasMatchedOption("--threads"))
                 saved = saved.withCompute(compute.workers, compute.threads);
-            VideoTrainer.run(saved, runDir, true, session(from), spec.commandLine().getOut());
+            VideoTrainer.run(saved, runDir, true, session(from), spec.commandLine().getOut(), env, timeout);
             return 0;
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+        if (env != null && out == null) throw new IllegalArgumentException("--out RUN is required in a data-parallel job "
+                + "(every rank must name the same run folder)");
+        if (env != null && env.restart() > 0 && io.timesformer4j.run.Checkpoint.latest(out).isPresent()) {
+            // torchrun --max-restarts re-runs this same command after a failure: continue the run it started
+            if (env.rank() == 0) spec.commandLine().getOut().printf("torchrun restart %d: continuing %s from its last finished epoch%n",
+                    env.restart(), out);
+            TrainOptions saved = TrainOptions.load(out);
+            VideoTrainer.run(epochs != null ? saved.withEpochs(epochs) : saved, out, true, session(null),
+                    spec.commandLine().getOut(), env, timeout);
+            return 0;
+        }
         init = ModelArgs.resolve(init, spec);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
         boolean small = recipe().equals("small-data");
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize != null ? batchSize : small ? 8 : 2, compute.workers, compute.threads, init, maxClips, config(),
                 modelOptions(), minCropScale != null ? minCropScale : small ? 0.8 : 0);
-        VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut());
+        VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut(), env, timeout);
         return 0;
+    }
+
+    /** {@code args} without {@code --name V} / {@code --name=V}. */
+    static List<String> withoutOption(List<String> args, String name) {
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals(name)) i++;
+            else if (!a.startsWith(name + "=")) kept.add(a);
+        }
+        return kept;
     }
 
     private VideoTrainer.Session session(Path resumeFrom) {

@@ -100,10 +100,8 @@ public final class TorchScriptExport {
 
     /** The scripted module, in eval mode. */
     public static JitModule build(TimeSformer model) {
-        // tubelet_size and input_transform (model options beyond the official model) appear in config.json only
-        // when they differ from the official default
-        var json = model.config().toJson();
-        return build(model, json.path("tubelet_size").asInt(1), json.path("input_transform").asText("none"));
+        // the model options beyond the official model (off by default): tubelets and an input transform
+        return build(model, model.config().tubeletSize(), model.config().inputTransform().jsonName());
     }
 
     /**

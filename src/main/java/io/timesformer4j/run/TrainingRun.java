@@ -37,6 +37,7 @@ public final class TrainingRun {
     private List<BadInput> problems = List.of();
     private PrintWriter out = new PrintWriter(PrintWriter.nullWriter());
     private CheckpointPolicy policy = CheckpointPolicy.LATEST_ONLY;
+    private boolean writes = true;
     private double chance = Double.NaN;
 
     public TrainingRun(RunDir dir, Trainer trainer) {
@@ -80,6 +81,15 @@ public final class TrainingRun {
         return this;
     }
 
+    /**
+     * Whether this process writes the run folder (default true). In a data-parallel job only rank 0 does; the
+     * other ranks load the same checkpoint and read the metrics history, and add no listener that writes.
+     */
+    public TrainingRun writes(boolean on) {
+        this.writes = on;
+        return this;
+    }
+
     public RunDir dir() {
         return dir;
     }
@@ -96,23 +106,27 @@ public final class TrainingRun {
 
     /** Trains, continuing from the checkpoint folder {@code from} when present (one of the run's kept checkpoints). */
     public Trainer.Result fit(BatchSource train, BatchSource val, Optional<Path> from) throws IOException {
-        Files.createDirectories(dir.root());
-        recoverBest();
+        if (writes) {
+            Files.createDirectories(dir.root());
+            recoverBest();
+        }
         Trainer.Start start = Trainer.Start.fresh();
         Optional<Checkpoint.State> st = from.isPresent()
                 ? Optional.of(Checkpoint.loadFrom(from.get(), trainer.model().module(), trainer.optimizer()))
                 : Optional.empty();
         if (st.isPresent()) {
             Checkpoint.State s = st.get();
-            List<EpochMetrics> history = MetricsLog.truncate(dir.metrics(), s.epoch());
+            List<EpochMetrics> history = writes ? MetricsLog.truncate(dir.metrics(), s.epoch())
+                    : MetricsLog.read(dir.metrics()).stream().filter(m -> m.epoch() <= s.epoch()).toList();
             start = new Trainer.Start(s.epoch(), s.step(), s.bestValAcc(), s.bestEpoch(), history);
             out.printf(Locale.ROOT, "resumed %s after epoch %d (step %d)%n", dir.root(), s.epoch(), s.step());
             if (s.epoch() >= trainer.config().epochs())
                 out.printf(Locale.ROOT, "nothing to do: %d of %d epochs done%n", s.epoch(), trainer.config().epochs());
             out.flush();
-        } else {
+        } else if (writes) {
             Files.deleteIfExists(dir.metrics());
         }
+        if (!writes) return trainer.fit(train, val, start, List.of());
         SkippedList skipped = new SkippedList(dir.skipped(), problems, st.isPresent());
         List<TrainingListener> ours = new ArrayList<>();
         ours.add(new MetricsWriter(dir.metrics()));

@@ -66,6 +66,7 @@ public final class Trainer {
     private final TrainConfig config;
     private final Optimizer optimizer;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private DataParallel parallel = DataParallel.single();
 
     /** Creates the optimizer for {@code model}'s parameters; nothing happens until {@link #fit}. */
     public Trainer(Classifier model, TrainConfig config) {
@@ -78,6 +79,22 @@ public final class Trainer {
     public Trainer listeners(TrainingListener... more) {
         listeners.addAll(List.of(more));
         return this;
+    }
+
+    /**
+     * Data-parallel training (default: one process). Each rank trains on its own shard of the batches with
+     * gradients averaged over the ranks, epoch totals and validation counts are summed over the ranks (so every
+     * rank reports the global numbers), and all ranks meet at a barrier after each epoch's listeners (rank 0's
+     * write the run folder) so that none runs ahead of a checkpoint being written.
+     */
+    public Trainer parallel(DataParallel dp) {
+        this.parallel = dp;
+        return this;
+    }
+
+    /** The data-parallel group (one process by default). */
+    public DataParallel parallel() {
+        return parallel;
     }
 
     /** The optimizer (for checkpoints, tests and inspection). */
@@ -130,6 +147,7 @@ public final class Trainer {
         double best = start.bestValAcc();
         int bestEpoch = start.bestEpoch();
         List<EpochMetrics> history = new ArrayList<>(start.history());
+        parallel.attach(model.module());                                  // replicas = rank 0's, gradient averaging on
         var ts = new TrainingListener.TrainStart(config, start.epoch(), step, train.batchCount(), train.sampleCount(),
                 val == null ? 0 : val.sampleCount());
         for (TrainingListener l : all) l.onTrainStart(ts);
@@ -158,12 +176,19 @@ public final class Trainer {
                     ClassificationReport r = ClassificationReport.of(p, classNames(p));
                     valLoss = r.loss();
                     valAcc = r.top1();
+                    if (parallel.worldSize() > 1) {                         // shards hold each sample once: exact counts
+                        double n = r.samples();
+                        double[] g = parallel.sum(n == 0 ? 0 : Math.rint(r.top1() * n), n == 0 ? 0 : r.loss() * n, n);
+                        valAcc = g[2] == 0 ? Double.NaN : g[0] / g[2];
+                        valLoss = g[2] == 0 ? Double.NaN : g[1] / g[2];
+                    }
                     skippedNow.addAll(batches.skipped());
                 }
             }
-            EpochMetrics m = new EpochMetrics(epoch + 1, t.lossSum() / t.seen(), (double) t.correct() / t.seen(), valLoss,
-                    valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, t.seen() / trainSeconds,
-                    skippedNow.size());
+            double[] tot = parallel.sum(t.lossSum(), t.correct(), t.seen(), skippedNow.size());   // global training totals
+            EpochMetrics m = new EpochMetrics(epoch + 1, tot[0] / tot[2], tot[1] / tot[2], valLoss,
+                    valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
+                    (int) tot[3]);
             history.add(m);
             boolean improved = val == null || Double.isNaN(best) || valAcc > best;
             if (improved) {
@@ -174,6 +199,7 @@ public final class Trainer {
             var end = new TrainingListener.EpochEnd(m, improved, best, bestEpoch, step, List.copyOf(skippedNow),
                     List.copyOf(history), stop);
             for (TrainingListener l : all) l.onEpochEnd(end);
+            parallel.barrier("the end of epoch " + (epoch + 1));          // nobody runs ahead of a checkpoint being written
             stopReason = stop.reason();
         }
         return new Result(List.copyOf(history), best, bestEpoch, start.epoch(), stopReason);
@@ -185,17 +211,22 @@ public final class Trainer {
     /** One pass over the training batches, each in its own {@code PointerScope}. */
     private TrainTotals trainEpoch(BatchSource train, int epoch, LrSchedule schedule, long step,
                                    List<TrainingListener> all) throws IOException {
-        torch.manual_seed(config.torchSeed(epoch));
+        torch.manual_seed(config.torchSeed(epoch) + 7_919L * parallel.rank());   // rank 0: the one-process seed
         model.module().train(true);
         optimizer.zero_grad(true);
         double lossSum = 0;
         long seen = 0, correct = 0;
         int micro = 0;
         try (BatchSource.Epoch batches = train.epoch(epoch)) {
-            for (LabeledBatch b : batches) {
+            java.util.Iterator<LabeledBatch> it = batches.iterator();
+            while (it.hasNext()) {
+                LabeledBatch b = it.next();
+                // gradients are averaged over the ranks only on the micro-step that ends an accumulation (DDP.no_sync)
+                boolean sync = micro + 1 == config.accumulate() || !it.hasNext();
                 try (PointerScope scope = new PointerScope()) {
                     Tensor x = b.inputs(), y = b.labels();                          // x (B, ...), y (B)
                     Tensor logits;
+                    parallel.beforeForward(sync);
                     try (Precision.Scope ps = config.precision().enter()) {
                         logits = model.logits(x);                                   // (B, K)
                     }
@@ -205,6 +236,7 @@ public final class Trainer {
                     Tensor loss = torch.cross_entropy(logits, y, ce);
                     double lossValue = loss.item_double();
                     if (!Double.isFinite(lossValue)) throw diverged(epoch, step, "the loss is " + lossValue);
+                    parallel.beforeBackward(sync);
                     (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
                     double l = lossValue;
                     lossSum += l * b.size();

@@ -111,6 +111,27 @@ class TorchScriptExportTest {
         }
     }
 
+    /** The learn options in a saved model: tubelet_size 2 (conv3d) with each input transform, scripted = eager. */
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "temporal_residual", "frame_difference"})
+    void tubeletsAndInputTransformsExport(String transform, @TempDir Path tmp) throws IOException {
+        torch.manual_seed(5);
+        TimeSformer model = new TimeSformer(Presets.get("tiny", null).withTubeletSize(2)
+                .withInputTransform(io.timesformer4j.model.InputTransform.parse(transform)));
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (Tensor p : model.stateDict().values()) p.add_(torch.randn_like(p).mul(new org.bytedeco.pytorch.Scalar(0.3)));
+        }
+        model.eval();
+        Path pt = tmp.resolve("m.pt");
+        TorchScriptExport.save(model, pt);
+        JitModule m = torch.load(pt.toString());
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor x = torch.randn(2, 4, 3, 32, 32);
+            assertTrue(maxDiff(run(m, "forward", x), model.forward(x)) < 1e-5, transform);
+            assertTrue(maxDiff(run(m, "features", x), model.features(x)) < 1e-5, transform);
+        }
+    }
+
     /** The export's self-check refuses a script that does not compute the model (here: another model's weights). */
     @Test
     void selfCheckRefusesAScriptThatDiffersFromTheModel(@TempDir Path tmp) {
