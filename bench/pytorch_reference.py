@@ -12,6 +12,7 @@ GFLOP/s, matmul peak) so the two can be compared line by line.
 Needs only torch (CPU wheel).
 """
 import argparse
+import resource
 import json
 import math
 import statistics
@@ -207,6 +208,8 @@ def main():
     p.add_argument("--iters", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    p.add_argument("--mode", default="train", choices=["train", "eval"],
+                   help="train: forward + backward + Adam; eval: no-grad forward (model.eval(), inference_mode)")
     p.add_argument("--adam", default="default", choices=["default", "foreach", "fused"],
                    help="torch.optim.Adam implementation (default: PyTorch's choice, the for-loop one on CPU)")
     p.add_argument("--matmul-size", type=int, default=2048)
@@ -221,25 +224,30 @@ def main():
     c = Config(a.image_size or image, patch, a.frames or frames, dim, a.layers or layers, a.heads or heads,
                inter, labels)
     torch.manual_seed(0)
-    model = TimeSformer(c).train()
+    train = a.mode == "train"
+    model = TimeSformer(c).train(train)
     kw = {} if a.adam == "default" else {a.adam: True}
     opt = torch.optim.Adam(model.parameters(), lr=1e-4, **kw)
     bf16 = a.precision == "bf16"
     print(f"pytorch reference: preset {a.preset} (divided_space_time, {c.frames} frames x {c.image} px, "
-          f"{c.parameter_count():,} params), batch {a.batch}, {a.precision}, {torch.get_num_threads()} threads, "
+          f"{c.parameter_count():,} params), {a.mode}, batch {a.batch}, {a.precision}, {torch.get_num_threads()} threads, "
           f"torch {torch.__version__}, adam {a.adam}")
     ms = []
     for i in range(-a.warmup, a.iters):
         t0 = time.perf_counter()
         x = torch.randn(a.batch, c.frames, c.channels, c.image, c.image)
         y = torch.randint(c.labels, (a.batch,))
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            logits = model(x)
-        loss = F.cross_entropy(logits.float(), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        loss.item()
+        if train:
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = model(x)
+            loss = F.cross_entropy(logits.float(), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            loss.item()
+        else:
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                model(x).float().sum().item()
         dt = (time.perf_counter() - t0) * 1e3
         if i >= 0:
             ms.append(dt)
@@ -247,12 +255,14 @@ def main():
     median, mean = statistics.median(ms), statistics.fmean(ms)
     fwd = c.forward_flops_per_clip()
     clips_per_s = a.batch * 1000.0 / median
-    achieved = 3 * fwd * clips_per_s / 1e9
+    achieved = (3 if train else 1) * fwd * clips_per_s / 1e9
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     peak32 = matmul_peak(a.matmul_size, torch.float32) if a.matmul_size > 0 else math.nan
     peak16 = matmul_peak(a.matmul_size, torch.bfloat16) if a.matmul_size > 0 else math.nan
     print(f"step: median {median:.1f} ms, mean {mean:.1f} ms  ->  {clips_per_s:.3f} clips/s")
     print(f"model FLOPs: {fwd / 1e9:.3f} GFLOP forward per clip, ~{3 * fwd / 1e9:.3f} GFLOP per training clip (3x)")
-    print(f"achieved: {achieved:.2f} GFLOP/s")
+    print(f"achieved: {achieved:.2f} GFLOP/s ({'3x forward' if train else 'forward'} FLOPs)")
+    print(f"peak RSS: {rss} MiB")
     if a.matmul_size > 0:
         n = a.matmul_size
         print(f"matmul {n}x{n} peak: fp32 {peak32:.1f} GFLOP/s, bf16 {peak16:.1f} GFLOP/s -> model at "
@@ -261,7 +271,7 @@ def main():
         print(json.dumps({
             "benchmark": "pytorch_reference", "torch": torch.__version__, "preset": a.preset,
             "attention": "divided_space_time", "frames": c.frames, "image_size": c.image, "hidden_size": c.dim,
-            "layers": c.layers, "batch": a.batch, "precision": a.precision, "threads": torch.get_num_threads(),
+            "layers": c.layers, "batch": a.batch, "precision": a.precision, "mode": a.mode, "peak_rss_mib": rss, "blas": "MKL (torch wheel)", "threads": torch.get_num_threads(),
             "adam": a.adam, "iters": a.iters, "parameters": c.parameter_count(), "ms_per_step_median": median,
             "ms_per_step_mean": mean, "clips_per_s": clips_per_s, "forward_gflop_per_clip": fwd / 1e9,
             "achieved_gflops": achieved, "matmul_fp32_gflops": peak32, "matmul_bf16_gflops": peak16}))

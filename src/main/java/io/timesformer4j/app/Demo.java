@@ -73,7 +73,7 @@ public final class Demo {
         Trainer.Result tr = VideoTrainer.run(to, run, false, progress, out);
         double trainSeconds = (System.nanoTime() - t1) / 1e9;
         ClassificationReport r = VideoEvaluation.run(new VideoEvaluation.Options(RunDir.of(run).best(), data.resolve("val"),
-                "class_folders", 1, 1, o.batchSize(), o.workers(), o.threads(), eval), false, out);
+                "class_folders", 1, 1, o.batchSize(), o.workers(), o.threads(), Precision.FP32, eval), false, out);
         double chance = 1.0 / o.classes().size();
         out.printf(Locale.ROOT, "%ndemo finished: training took %.0f s; best val_acc %.3f (chance %.3f)%n", trainSeconds,
                 tr.bestValAcc(), chance);

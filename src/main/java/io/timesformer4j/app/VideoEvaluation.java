@@ -36,16 +36,18 @@ import java.util.Map;
 /**
  * Evaluates a model dir on a labelled dataset with the multi-view test protocol and writes the reports:
  * {@code report.json} (summary + per-class table), {@code confusion.json}, {@code confusion.png} and
- * {@code predictions.jsonl} (one line per clip: path, label, predicted, top-5 probabilities).
+ * {@code predictions.jsonl} (one line per clip: the {@code predict --json} record {@code path, top, error} with the
+ * top 5, plus the true {@code label}).
  */
 public final class VideoEvaluation {
     /**
      * @param temporalViews clips per video, evenly spaced in time
      * @param spatialViews  crops per clip (1 = centre, 3 = along the long side)
+     * @param precision     forward precision ({@link Precision#BF16}: CPU autocast)
      * @param out           folder for the report files, or null for none
      */
     public record Options(Path model, Path data, String layout, int temporalViews, int spatialViews, int batchSize,
-                          int workers, int threads, Path out) {}
+                          int workers, int threads, Precision precision, Path out) {}
 
     /** The report, and one frame-order diagnostic per order asked for (in that order). */
     public record Result(ClassificationReport report, List<OrderDiagnostic> orderDiagnostics) {}
@@ -113,7 +115,7 @@ public final class VideoEvaluation {
         ClipBatches batches = new ClipBatches(ds.samples(), spec, Mode.TEST, o.batchSize(), o.workers(), 0);
         try (BatchSource.Epoch epoch = batches.epoch(0);
              Progress bar = progressName != null ? Progress.start(progressName, batches.sampleCount(), out) : Progress.none()) {
-            Predictions p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, bar);
+            Predictions p = Evaluator.predict(Classifier.of(model, model::forward), epoch, o.precision(), bar);
             problems.addAll(epoch.skipped());
             return p;
         }
@@ -132,6 +134,7 @@ public final class VideoEvaluation {
         report.put("model", o.model().toString());
         report.put("data", o.data().toString());
         report.put("views", o.temporalViews() + "x" + o.spatialViews());
+        report.put("precision", o.precision().label());
         ArrayNode sk = report.putArray("skipped");
         problems.forEach(b -> sk.add(b.toString()));
         Files.write(dir.resolve("report.json"), Json.pretty().writeValueAsBytes(report));
@@ -141,16 +144,18 @@ public final class VideoEvaluation {
         conf.put("columns", "predicted label");
         conf.set("matrix", Json.MAPPER.valueToTree(r.confusion()));
         Files.write(dir.resolve("confusion.json"), Json.pretty().writeValueAsBytes(conf));
-        Charts.confusion(r.confusion(), r.classes(), dir.resolve("confusion.png"));
+        Charts.confusion(r.confusion(), r.classes(), String.format(java.util.Locale.ROOT,
+                "Confusion matrix: top-1 %.3f on %d clips, %s views", r.top1(), r.samples(), o.temporalViews() + "x" + o.spatialViews()),
+                dir.resolve("confusion.png"));
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < p.size(); i++) {
             ObjectNode line = Json.MAPPER.createObjectNode();
-            if (!p.ids().isEmpty()) line.put("path", p.ids().get(i));
+            // the record of `predict --json` (path, top = [{label, probability}] as float32, error) plus the true label
+            line.put("path", p.ids().isEmpty() ? null : p.ids().get(i));
+            ArrayNode top = line.putArray("top");
+            for (int c : p.topK(i, 5)) top.addObject().put("label", r.classes().get(c)).put("probability", p.probs()[i][c]);
+            line.putNull("error");
             line.put("label", r.classes().get(p.labels()[i]));
-            int[] top = p.topK(i, 5);
-            line.put("predicted", r.classes().get(top[0]));
-            ObjectNode probs = line.putObject("top5");
-            for (int c : top) probs.put(r.classes().get(c), p.probs()[i][c]);
             sb.append(Json.MAPPER.writeValueAsString(line)).append('\n');
         }
         Files.writeString(dir.resolve("predictions.jsonl"), sb);

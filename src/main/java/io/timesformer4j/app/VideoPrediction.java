@@ -8,6 +8,8 @@ import io.timesformer4j.eval.Predictions;
 import io.timesformer4j.eval.Progress;
 import io.timesformer4j.train.BatchSource;
 import io.timesformer4j.train.ClipBatches;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.timesformer4j.data.BadInput;
 import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.Mode;
@@ -25,10 +27,16 @@ import java.util.Map;
 
 /** Top-k predictions of a model dir for individual videos (the test views of the model's clip spec). */
 public final class VideoPrediction {
-    /** One video's answer: {@code top} in decreasing probability, or {@code error} when it could not be read. */
-    public record Result(String path, List<Label> top, String error) {
+    /** One video's answer: {@code top} in decreasing probability, or the {@code problem} when it could not be read. */
+    public record Result(@JsonProperty("path") String path, @JsonProperty("top") List<Label> top, @JsonIgnore BadInput problem) {
         public boolean ok() {
-            return error == null;
+            return problem == null;
+        }
+
+        /** The reason alone (JSON {@code error}), null when it was read. */
+        @JsonProperty("error")
+        public String error() {
+            return problem == null ? null : problem.reason();
         }
     }
 
@@ -37,9 +45,13 @@ public final class VideoPrediction {
 
     private VideoPrediction() {}
 
-    /** Predicts every video; unreadable ones get a result with an error instead of an exception. */
+    /**
+     * Predicts every video; unreadable ones get a result with an error instead of an exception.
+     *
+     * @param precision forward precision ({@link Precision#BF16}: CPU autocast)
+     */
     public static List<Result> run(Path modelDir, List<Path> videos, int topK, int temporalViews, int spatialViews,
-                                   int workers, int threads) throws IOException {
+                                   int workers, int threads, Precision precision) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(threads > 0 ? threads : VideoTrainer.defaultThreads(workers));
         ModelDir.LoadedModel lm = ModelDir.load(RunDir.modelPath(modelDir));
@@ -53,7 +65,7 @@ public final class VideoPrediction {
         Predictions p;
         List<BadInput> skipped;
         try (BatchSource.Epoch epoch = batches.epoch(0)) {
-            p = Evaluator.predict(Classifier.of(model, model::forward), epoch, Precision.FP32, Progress.none());
+            p = Evaluator.predict(Classifier.of(model, model::forward), epoch, precision, Progress.none());
             skipped = epoch.skipped();
         }
         Map<String, Result> byPath = new HashMap<>();
@@ -62,13 +74,13 @@ public final class VideoPrediction {
             for (int c : p.topK(i, topK)) top.add(new Label(names.get(c), p.probs()[i][c]));
             byPath.put(p.ids().get(i), new Result(p.ids().get(i), top, null));
         }
-        Map<String, String> errors = new LinkedHashMap<>();
-        for (BadInput b : skipped) errors.putIfAbsent(b.path().toString(), b.reason());
+        Map<String, BadInput> errors = new LinkedHashMap<>();
+        for (BadInput b : skipped) errors.putIfAbsent(b.path().toString(), b);
         List<Result> out = new ArrayList<>();
         for (Path v : videos) {
             String key = v.toString();
             Result r = byPath.get(key);
-            out.add(r != null ? r : new Result(key, List.of(), errors.getOrDefault(key, "could not be decoded")));
+            out.add(r != null ? r : new Result(key, List.of(), errors.getOrDefault(key, new BadInput(v, "could not be decoded"))));
         }
         return out;
     }

@@ -23,9 +23,17 @@ import io.timesformer4j.model.Presets;
 import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.model.TimesformerConfig;
 import io.timesformer4j.model.WeightsInit;
+import io.timesformer4j.model.StateDicts;
+import io.timesformer4j.model.WeightsException;
 import io.timesformer4j.runtime.Natives;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import io.timesformer4j.data.DistributedSampler;
+import io.timesformer4j.dist.DdpGroup;
+import io.timesformer4j.dist.DistEnv;
+import io.timesformer4j.runtime.AtomicFiles;
 import java.util.Optional;
 import io.timesformer4j.run.CheckpointPolicy;
 import io.timesformer4j.run.SkippedList;
@@ -77,19 +85,61 @@ public final class VideoTrainer {
         return run(o, runDir, resume, Session.of(progress), out);
     }
 
-    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}. */
+    private static boolean sameArchitecture(TimesformerConfig a, TimesformerConfig b) {
+        return architecture(a).equals(architecture(b)) && a.hiddenAct().equals(b.hiddenAct()) && a.qkvBias() == b.qkvBias()
+                && a.layerNormEps() == b.layerNormEps() && a.numChannels() == b.numChannels();
+    }
+
+    /** One line: the shape of a config. */
+    static String architecture(TimesformerConfig c) {
+        return String.format(Locale.ROOT, "%s, hidden %d, %d layers, %d heads, mlp %d, patch %d, %d frames x %d px",
+                c.attentionType().hfName(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(),
+                c.patchSize(), c.numFrames(), c.imageSize());
+    }
+
+    /** Trains a fresh run ({@code resume == false}) or continues {@code runDir}, in one process. */
     public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out)
             throws IOException {
-        try (RunLock lock = RunLock.acquire(runDir)) {
-            return runLocked(o, runDir, resume, session, out);
+        return run(o, runDir, resume, session, out, null, Duration.ZERO);
+    }
+
+    /**
+     * Trains as one rank of the data-parallel job {@code dist} (null: one process). Every rank scans the data and
+     * builds the model; rank 0 alone locks and writes the run folder and prints; the others print nothing but
+     * their errors. A failed collective (a rank died or is stuck for {@code timeout}) ends with a
+     * {@link io.timesformer4j.dist.DistException} naming this rank and the cause.
+     */
+    public static Trainer.Result run(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out,
+                                     DistEnv dist, Duration timeout) throws IOException {
+        Natives.ensureLoaded();
+        if (dist == null) {
+            try (RunLock lock = RunLock.acquire(runDir)) {
+                return runLocked(o, runDir, resume, session, out, null);
+            }
+        }
+        try (DdpGroup group = DdpGroup.open(dist, timeout)) {
+            if (group.rank() != 0) {
+                Session quiet = new Session(false, false, session.earlyStopping(), session.checkpoints(), session.resumeFrom());
+                return runLocked(o, runDir, resume, quiet, new PrintWriter(PrintWriter.nullWriter()), group);
+            }
+            try (RunLock lock = RunLock.acquire(runDir)) {
+                return runLocked(o, runDir, resume, session, out, group);
+            }
         }
     }
 
-    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out)
-            throws IOException {
-        Natives.ensureLoaded();
-        Natives.setTorchThreads(o.threads() > 0 ? o.threads() : defaultThreads(o.workers()));
+    private static Trainer.Result runLocked(TrainOptions o, Path runDir, boolean resume, Session session, PrintWriter out,
+                                            DdpGroup group) throws IOException {
+        int localWorld = group == null ? 1 : Math.max(1, localWorldSize());
+        Natives.setTorchThreads(o.threads() > 0 ? o.threads() : Math.max(1, defaultThreads(o.workers() * localWorld) / localWorld));
         if (!resume) RunDir.of(runDir).refuseExistingRun();
+        boolean writes = group == null || group.writes();
+        // the one place that finds the checkpoint a resume continues from (TrainingRun loads it)
+        Optional<Path> resumeFrom = !resume ? Optional.empty()
+                : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);
+        int done = resumeFrom.isPresent() ? Checkpoint.peekAt(resumeFrom.get()).epoch() : 0;
+        if (o.train().epochs() < done) throw new IllegalArgumentException("--epochs " + o.train().epochs() + " is below the "
+                + done + " epochs " + resumeFrom.get() + " already finished");
 
         DatasetOptions dopt = DatasetOptions.defaults().withLayout(layout(o.layout()));
         VideoDataset ds = VideoDataset.scan(o.data(), dopt);
@@ -113,7 +163,19 @@ public final class VideoTrainer {
         }
         if (o.maxClips() > 0 && train.size() > o.maxClips()) train = train.subList(0, o.maxClips());
         if (train.isEmpty()) throw new IOException(o.data() + ": no usable training videos" + problemsHint(problems));
+        if (group != null) group.verifySame("options and data", fingerprint(o, train, val));
         TimesformerConfig cfg = Presets.get(o.preset(), labels.names());
+        Path initConfig = o.init() == null ? null : ModelDir.configFile(RunDir.weightsPath(o.init()));
+        if (initConfig != null) {
+            // as from_pretrained: the architecture comes from the checkpoint's config; the preset keeps the recipe's
+            // regularisation, the data the classes, --frames/--image-size still apply (embeddings are resized)
+            TimesformerConfig from = ModelDir.readConfig(RunDir.weightsPath(o.init())).withLabels(labels.names())
+                    .withRegularization(cfg.hiddenDropoutProb(), cfg.attentionProbsDropoutProb(), cfg.dropPathRate());
+            if (!sameArchitecture(from, cfg)) {
+                out.printf(Locale.ROOT, "model: architecture from %s (%s), not preset '%s'%n", initConfig, architecture(from), o.preset());
+            }
+            cfg = from;
+        }
         if (o.frames() > 0) cfg = cfg.withFrames(o.frames());
         if (o.imageSize() > 0) cfg = cfg.withImageSize(o.imageSize());
         cfg = o.model().apply(cfg);
@@ -121,16 +183,31 @@ public final class VideoTrainer {
         torch.manual_seed(o.train().seed());
         TimeSformer model = new TimeSformer(cfg);
         o.model().initialise(model);
-        if (o.init() != null && (!resume || Checkpoint.peek(runDir).isEmpty())) {
-            Object report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
-            out.println("initialised from " + o.init() + ": " + report);
+        if (o.init() != null && resumeFrom.isEmpty()) {
+            StateDicts.LoadReport report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            if (report.loaded().isEmpty() || !report.mismatched().isEmpty()) {
+                throw new WeightsException(o.init() + ": does not fit the model (" + architecture(cfg) + "): "
+                        + report.loaded().size() + " tensors fit, " + report.mismatched().size() + " have other shapes"
+                        + (report.mismatched().isEmpty() ? "" : ", e.g. " + report.mismatched().get(0))
+                        + "; pass the --preset it was trained with, or a model dir with its config.json");
+            }
+            out.println("initialised from " + o.init() + ": " + report.summary());
         }
         // the run folder is created only once the data and model settings are known to work, so a typo in --data,
         // --preset or --init leaves nothing behind that would block the corrected command
-        Files.createDirectories(runDir);
-        RunManifest.of(o, new RunManifest.DataSummary(ds.layout().toString().toLowerCase(Locale.ROOT), labels.names(),
-                train.size(), val.size(), problems.size())).since(resume ? RunManifest.readIfPresent(runDir) : null).write(runDir);
         RunDir rd = RunDir.of(runDir);
+        if (writes) {
+            Files.createDirectories(runDir);
+            RunManifest.of(o, new RunManifest.DataSummary(ds.layout().toString().toLowerCase(Locale.ROOT), labels.names(),
+                    train.size(), val.size(), problems.size())).since(resume ? RunManifest.readIfPresent(runDir) : null).write(runDir);
+            int world = group == null ? 1 : group.worldSize();
+            int before = resume ? previousWorldSize(runDir) : world;
+            if (before != world) out.printf(Locale.ROOT, "note: %s ran on %d process(es) before, now on %d: the global batch is %d "
+                    + "clips per step instead of %d%n", runDir, before, world, o.batchSize() * world, o.batchSize() * before);
+            AtomicFiles.writeString(runDir.resolve(DISTRIBUTED_JSON), String.format(Locale.ROOT,
+                    "{\n  \"world_size\": %d,\n  \"backend\": \"%s\",\n  \"launcher\": \"%s\",\n  \"global_batch\": %d\n}\n", world,
+                    group == null ? "none" : "gloo", group == null ? "none" : group.env().launcher(), o.batchSize() * world));
+        }
         Path skippedFile = rd.skipped();
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
@@ -140,31 +217,76 @@ public final class VideoTrainer {
                 ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
                 problems.isEmpty() ? "" : " (see " + skippedFile + ")");
         out.printf(Locale.ROOT, "model: %s, %d frames x %d px, patch %d, tubelet %d, %s, input %s, %s init, %,d parameters; "
-                        + "%s lr %s, %d epochs, batch %d%s%n",
+                        + "%s lr %s, %d epochs, batch %d%s%s%n",
                 o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.patchSize(), cfg.tubeletSize(), cfg.attentionType().hfName(),
                 cfg.inputTransform().jsonName(), o.model().initScheme() == null ? "official" : o.model().initScheme(),
                 cfg.parameterCount(),
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
-                o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "");
+                o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "",
+                group == null ? "" : String.format(Locale.ROOT, " per rank x %d ranks (gloo, %s)", group.worldSize(), group.env().launcher()));
 
         Trainer trainer = new Trainer(Classifier.of(model, model::forward), o.train());
         if (session.progress()) trainer.listeners(new ProgressBars(out));
-        trainer.listeners(new ConsoleLog(out));
+        if (writes) trainer.listeners(new ConsoleLog(out));
+        if (group != null) trainer.parallel(group);
         if (session.earlyStopping() != null) trainer.listeners(session.earlyStopping());
-        TensorBoardLog tb = session.tensorboard() ? new TensorBoardLog(rd.tensorboard()) : null;
+        TensorBoardLog tb = session.tensorboard() && writes ? new TensorBoardLog(rd.tensorboard()) : null;
         if (tb != null) trainer.listeners(tb);
-        BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed);
-        BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed);
+        DistributedSampler shard = group == null ? DistributedSampler.single() : new DistributedSampler(group.rank(), group.worldSize());
+        BatchSource trainBatches = new ClipBatches(train, spec, Mode.TRAIN, o.batchSize(), o.workers(), seed, shard);
+        BatchSource valBatches = val.isEmpty() ? null : new ClipBatches(val, spec, Mode.VAL, o.batchSize(), o.workers(), seed, shard);
         TrainingRun run = new TrainingRun(rd, trainer).output(out).problems(problems).checkpoints(session.checkpoints())
-                .bestModel(dir -> ModelDir.save(model, prep, dir));
-        Optional<Path> from = !resume ? Optional.empty()
-                : session.resumeFrom() != null ? Optional.of(session.resumeFrom()) : Checkpoint.latest(runDir);
-        Trainer.Result r = run.fit(trainBatches, valBatches, from);
+                .chance(1.0 / labels.size())
+                .bestModel(dir -> ModelDir.save(model, prep, dir)).writes(writes);
+        Trainer.Result r;
+        try {
+            r = run.fit(trainBatches, valBatches, resumeFrom);
+        } catch (RuntimeException e) {
+            if (group == null) throw e;
+            throw group.failed("training", e);
+        }
         if (tb != null) out.println("tensorboard: " + tb.file());
         out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), rd.best());
         long skipped = SkippedList.count(skippedFile);
         if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
         return r;
+    }
+
+    /** {@code RUN/distributed.json}: world size, backend and launcher of the latest start. */
+    public static final String DISTRIBUTED_JSON = "distributed.json";
+
+    /** A hash of everything that must be equal on all ranks: the options and the sample lists. */
+    static String fingerprint(TrainOptions o, List<Sample> train, List<Sample> val) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(io.timesformer4j.run.Json.MAPPER.writeValueAsBytes(o.withEpochs(1)));
+            for (List<Sample> l : List.of(train, val)) {
+                for (Sample s : l) md.update((s.path() + "\t" + s.label() + "\n").getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int previousWorldSize(Path runDir) {
+        try {
+            Path f = runDir.resolve(DISTRIBUTED_JSON);
+            if (!Files.exists(f)) return 1;
+            return io.timesformer4j.run.Json.MAPPER.readTree(f.toFile()).path("world_size").asInt(1);
+        } catch (IOException e) {
+            return 1;
+        }
+    }
+
+    private static int localWorldSize() {
+        String v = System.getenv("LOCAL_WORLD_SIZE");
+        try {
+            return v == null ? 1 : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.timesformer4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.timesformer4j.runtime.Natives;
 import io.timesformer4j.video.DecodeBenchmark;
 import io.timesformer4j.video.VideoWriter;
@@ -24,30 +22,54 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "VIDEO", arity = "0..*", description = "videos or frame folders to decode")
+    @Parameters(paramLabel = "<video>", arity = "0..*", description = "Videos or frame folders to decode.")
     List<Path> videos = new ArrayList<>();
 
-    @Option(names = "--json", description = "print the rows as JSON instead of a table")
+    @Option(names = "--json", description = "Print the rows as JSON instead of a table.")
     boolean json;
 
-    @Option(names = "--min-seconds", defaultValue = "1.0", description = "repeat each measurement at least this long (default: ${DEFAULT-VALUE})")
+    @Option(names = "--min-seconds", paramLabel = "<min-seconds>", defaultValue = "1.0", description = "Repeat each measurement at least this long (default: ${DEFAULT-VALUE}).")
     double minSeconds;
 
-    @Option(names = "--threads", split = ",", paramLabel = "N[,N...]",
-            description = "decoder thread counts to measure (default: 1 and the number of cores)")
+    @Option(names = "--threads", split = ",", paramLabel = "<n>[,<n>...]",
+            description = "Decoder thread counts to measure (default: 1 and the number of cores).")
     List<Integer> threads;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE})")
+    @Option(names = "--modes", split = ",", paramLabel = "MODE[,MODE...]",
+            description = "modes to measure: native, short224, clip8, clip8_noseek (default: all)")
+    List<String> modes;
+
+    @Option(names = "--codecs", split = ",", paramLabel = "CODEC[,CODEC...]",
+            description = "generate 320x240 and 1280x720 clips in these codecs instead (h264, mpeg4, mjpeg, vp9, ffv1)")
+    List<String> codecs;
+
+    @Option(names = "--seconds", paramLabel = "<seconds>", defaultValue = "10", description = "Length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE}).")
     int seconds;
 
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         DecodeBenchmark.Options defaults = DecodeBenchmark.Options.defaults();
-        var options = new DecodeBenchmark.Options(minSeconds, threads == null ? defaults.threads() : threads, defaults.modes());
+        var options = new DecodeBenchmark.Options(minSeconds, threads == null ? defaults.threads() : threads,
+                modes == null ? defaults.modes() : modes.stream().map(m -> DecodeBenchmark.Mode.valueOf(m.trim().toUpperCase(java.util.Locale.ROOT))).toList());
         List<Path> inputs = videos;
         Path tmp = null;
-        if (inputs.isEmpty()) {
+        if (inputs.isEmpty() && codecs != null) {
+            tmp = Files.createTempDirectory("timesformer-bench-decode");
+            inputs = new ArrayList<>();
+            for (String c : codecs) {
+                VideoWriter.Codec codec = VideoWriter.Codec.valueOf(c.trim().toUpperCase(java.util.Locale.ROOT));
+                String ext = switch (codec) {
+                    case MJPEG -> "avi";
+                    case VP9 -> "webm";
+                    case MPEG4, FFV1 -> "mkv";
+                    default -> "mp4";
+                };
+                String name = codec.name().toLowerCase(java.util.Locale.ROOT);
+                inputs.add(generate(tmp.resolve(name + "_320x240." + ext), 320, 240, seconds, 0, codec));
+                inputs.add(generate(tmp.resolve(name + "_1280x720." + ext), 1280, 720, seconds, 0, codec));
+            }
+        } else if (inputs.isEmpty()) {
             tmp = Files.createTempDirectory("timesformer-bench-decode");
             inputs = List.of(generate(tmp.resolve("h264_320x240.mp4"), 320, 240, seconds, 0),
                     generate(tmp.resolve("h264_1280x720.mp4"), 1280, 720, seconds, 0),
@@ -56,7 +78,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         try {
             List<DecodeBenchmark.Row> rows = DecodeBenchmark.run(inputs, options);
             if (json) {
-                spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+                spec.commandLine().getOut().println(io.timesformer4j.run.Json.pretty().writeValueAsString(rows));
             } else {
                 spec.commandLine().getOut().printf("%-28s %-10s %-6s %6s %-12s %7s %6s %10s %10s%n",
                         "video", "size", "codec", "frames", "mode", "threads", "passes", "frames/s", "ms/pass");
@@ -79,9 +101,13 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     private static Path generate(Path p, int w, int h, int seconds, int gop) throws Exception {
+        return generate(p, w, h, seconds, gop, VideoWriter.Codec.H264);
+    }
+
+    private static Path generate(Path p, int w, int h, int seconds, int gop, VideoWriter.Codec codec) throws Exception {
         int n = seconds * 30;
         byte[] rgb = new byte[w * h * 3];
-        try (VideoWriter vw = new VideoWriter(p, w, h, 30, VideoWriter.Codec.H264, gop)) {
+        try (VideoWriter vw = new VideoWriter(p, w, h, 30, codec, gop)) {
             for (int t = 0; t < n; t++) {
                 for (int y = 0; y < h; y++) {                         // moving gradient: not trivially compressible
                     for (int x = 0; x < w; x++) {

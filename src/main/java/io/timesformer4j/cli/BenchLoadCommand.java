@@ -1,7 +1,5 @@
 package io.timesformer4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.timesformer4j.data.Batch;
 import io.timesformer4j.data.ClipDecoder;
 import io.timesformer4j.data.ClipLoader;
@@ -36,31 +34,31 @@ public final class BenchLoadCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
 
-    @Option(names = "--data", description = "Dataset folder or list (any layout). Default: generate --clips synthetic clips.")
+    @Option(names = "--data", paramLabel = "<data>", description = "Dataset folder or list (any layout). Default: generate --clips synthetic clips.")
     Path data;
 
-    @Option(names = "--clips", defaultValue = "24", description = "Clips to generate when --data is not given (default ${DEFAULT-VALUE}).")
+    @Option(names = "--clips", paramLabel = "<clips>", defaultValue = "24", description = "Clips to generate when --data is not given (default: ${DEFAULT-VALUE}).")
     int clips;
 
-    @Option(names = "--gen-size", defaultValue = "320x240", description = "WxH of generated clips (default ${DEFAULT-VALUE}).")
+    @Option(names = "--gen-size", paramLabel = "<gen-size>", defaultValue = "320x240", description = "WxH of generated clips (default: ${DEFAULT-VALUE}).")
     String genSize;
 
-    @Option(names = "--gen-seconds", defaultValue = "3", description = "Length of generated clips at 30 fps, H.264 mp4 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--gen-seconds", paramLabel = "<gen-seconds>", defaultValue = "3", description = "Length of generated clips at 30 fps, H.264 mp4 (default: ${DEFAULT-VALUE}).")
     double genSeconds;
 
-    @Option(names = "--frames", defaultValue = "8", description = "Frames per clip T (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", defaultValue = "8", description = "Frames per clip T (default: ${DEFAULT-VALUE}).")
     int frames;
 
-    @Option(names = "--size", defaultValue = "224", description = "Crop size and decode short side (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--image-size", "--size"}, paramLabel = "<image-size>", defaultValue = "224", description = "Crop size and decode short side (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Batch size (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--batch-size", "--batch"}, paramLabel = "<batch-size>", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--workers", split = ",", description = "Worker counts to try (default 1..cores, at least 1,2).")
+    @Option(names = "--workers", paramLabel = "<workers>", split = ",", description = "Worker counts to try (default 1..cores, at least 1,2).")
     List<Integer> workers;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the data per worker count (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "<epochs>", defaultValue = "3", description = "Passes over the data per worker count (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -155,7 +153,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
         out.put("decode_1_thread_videos_per_s", round(samples.size() / decodeSec));
         out.put("loader", rows);
         if (json) {
-            commandSpec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            commandSpec.commandLine().getOut().println(io.timesformer4j.run.Json.pretty().writeValueAsString(out));
         } else {
             commandSpec.commandLine().getOut().printf("data: %s (%d videos, %d frames in all, %d scan problems, %d skipped while loading)%n",
                     out.get("data"), samples.size(), totalFrames, ds.problems().size(), skipped);

@@ -9,9 +9,10 @@ import io.timesformer4j.runtime.Natives;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
+import io.timesformer4j.eval.Precision;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,8 +26,6 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.matmul;
 import static org.bytedeco.pytorch.global.torch.randint;
 import static org.bytedeco.pytorch.global.torch.randn;
-import static org.bytedeco.pytorch.global.torch.set_autocast_dtype;
-import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
 
 /**
  * {@code timesformer benchmark model}: training-step throughput (forward + backward + Adam) of a preset on
@@ -38,31 +37,34 @@ public final class BenchModelCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = "base", description = "tiny, seed, base, hr, l (default: ${DEFAULT-VALUE})") String preset;
-    @Option(names = "--batch", defaultValue = "2", description = "clips per step (default: ${DEFAULT-VALUE})") int batch;
-    @Option(names = "--frames", description = "frames per clip (default: the preset's)") Integer frames;
-    @Option(names = "--image-size", description = "input size (default: the preset's)") Integer imageSize;
-    @Option(names = "--hidden-size", description = "override the preset's width (intermediate = 4x)") Integer hiddenSize;
-    @Option(names = "--layers", description = "override the preset's depth") Integer layers;
-    @Option(names = "--heads", description = "override the preset's attention heads") Integer heads;
-    @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's choice)") Integer threads;
-    @Option(names = "--blas-threads", description = "OpenBLAS threads for fp32 matmuls (default: 1, so that only libtorch's "
-            + "OpenMP pool runs; see docs/performance.md)") Integer blasThreads;
-    @Option(names = "--iters", defaultValue = "5", description = "timed steps (default: ${DEFAULT-VALUE})") int iters;
-    @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})") int warmup;
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (CPU autocast) (default: ${DEFAULT-VALUE})") String precision;
-    @Option(names = "--matmul-size", defaultValue = "2048", description = "n for the n x n matmul peak (0 = skip)") int matmulSize;
-    @Option(names = "--json", description = "also print a one-line JSON summary") boolean json;
+    @Option(names = "--preset", paramLabel = "<preset>", defaultValue = "base", description = "tiny, seed, base, hr, l (default: ${DEFAULT-VALUE}).") String preset;
+    @Option(names = {"--batch-size", "--batch"}, paramLabel = "<batch-size>", defaultValue = "2", description = "Clips per step (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", description = "Frames per clip (default: the preset's).") Integer frames;
+    @Option(names = "--image-size", paramLabel = "<image-size>", description = "Input size (default: the preset's).") Integer imageSize;
+    @Option(names = "--hidden-size", paramLabel = "<hidden-size>", description = "Override the preset's width (intermediate = 4x).") Integer hiddenSize;
+    @Option(names = "--layers", paramLabel = "<layers>", description = "Override the preset's depth.") Integer layers;
+    @Option(names = "--heads", paramLabel = "<heads>", description = "Override the preset's attention heads.") Integer heads;
+    @Option(names = "--threads", paramLabel = "<threads>", description = "libtorch intra-op threads (default: libtorch's choice).") Integer threads;
+    @Option(names = "--blas-threads", paramLabel = "<blas-threads>", description = "BLAS threads for fp32 matmuls (default: MKL as many as --threads, on "
+            + "libtorch's OpenMP pool; OpenBLAS 1, so that only libtorch's pool runs; see docs/performance.md).") Integer blasThreads;
+    @Option(names = "--iters", paramLabel = "<iters>", defaultValue = "5", description = "Timed steps (default: ${DEFAULT-VALUE}).") int iters;
+    @Option(names = "--warmup", paramLabel = "<warmup>", defaultValue = "1", description = "Untimed steps first (default: ${DEFAULT-VALUE}).") int warmup;
+    @Option(names = "--precision", paramLabel = "<precision>", defaultValue = "fp32", description = "fp32, bf16 (CPU autocast) or auto (bf16 where the CPU runs it natively) (default: ${DEFAULT-VALUE}).") String precision;
+    @Option(names = "--mode", paramLabel = "<mode>", defaultValue = "train", description = "train (forward + backward + Adam) or eval (no-grad forward, as evaluate/predict) (default: ${DEFAULT-VALUE}).") String mode;
+    @Option(names = "--matmul-size", paramLabel = "<matmul-size>", defaultValue = "2048", description = "N for the n x n matmul peak (0 = skip).") int matmulSize;
+    @Option(names = "--json", description = "Also print a one-line JSON summary.") boolean json;
 
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
-        Natives.setBlasThreads(blasThreads != null ? blasThreads : 1);
-        boolean bf16 = switch (precision) {
-            case "fp32" -> false;
-            case "bf16" -> true;
-            default -> throw new IllegalArgumentException("--precision must be fp32 or bf16, not " + precision);
+        if (blasThreads != null) Natives.setBlasThreads(blasThreads);
+        Precision prec = Precision.parse(precision);
+        boolean bf16 = prec == Precision.BF16;
+        boolean train = switch (mode) {
+            case "train" -> true;
+            case "eval" -> false;
+            default -> throw new IllegalArgumentException("--mode must be train or eval, not " + mode);
         };
         if (batch < 1 || iters < 1 || warmup < 0) throw new IllegalArgumentException("--batch and --iters must be >= 1");
         TimesformerConfig c = Presets.get(preset, null);
@@ -76,33 +78,33 @@ public final class BenchModelCommand implements Callable<Integer> {
         }
         manual_seed(0);
         TimeSformer model = new TimeSformer(c);
-        model.train(true);
+        model.train(train);
         Adam opt = new Adam(new TensorVector(model.stateDict().values().toArray(new Tensor[0])), new AdamOptions(1e-4));
-        spec.commandLine().getOut().printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), batch %d, %s, %d threads%n",
-                preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), batch, precision,
+        spec.commandLine().getOut().printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), %s, batch %d, %s, %d threads%n",
+                preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), mode, batch, prec.label(),
                 get_num_threads());
-        spec.commandLine().getOut().printf("  OpenBLAS threads %d (libtorch's own pool: %d)%n", Natives.blasThreads(), get_num_threads());
+        spec.commandLine().getOut().printf("  %s%n", Natives.describe());
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long t0 = System.nanoTime();
             try (PointerScope scope = new PointerScope()) {
                 Tensor x = randn(batch, c.numFrames(), c.numChannels(), c.imageSize(), c.imageSize());
                 Tensor y = randint(c.numLabels(), new long[] {batch});
-                Tensor logits;
-                if (bf16) {
-                    set_autocast_dtype(DeviceType.CPU, ScalarType.BFloat16);
-                    set_autocast_enabled(DeviceType.CPU, true);
+                if (train) {
+                    Tensor logits;
+                    try (Precision.Scope ps = prec.enter()) {
+                        logits = model.forward(x);
+                    }
+                    Tensor loss = cross_entropy(logits.to(ScalarType.Float), y);
+                    opt.zero_grad();
+                    loss.backward();
+                    opt.step();
+                    loss.item_double();
+                } else {
+                    try (NoGradGuard ng = new NoGradGuard(); Precision.Scope ps = prec.enter()) {
+                        model.forward(x).to(ScalarType.Float).sum().item_double();
+                    }
                 }
-                try {
-                    logits = model.forward(x);
-                } finally {
-                    if (bf16) set_autocast_enabled(DeviceType.CPU, false);
-                }
-                Tensor loss = cross_entropy(logits.to(ScalarType.Float), y);
-                opt.zero_grad();
-                loss.backward();
-                opt.step();
-                loss.item_double();
             }
             double dt = (System.nanoTime() - t0) / 1e6;
             if (i >= 0) ms[i] = dt;
@@ -113,23 +115,25 @@ public final class BenchModelCommand implements Callable<Integer> {
         double median = iters % 2 == 1 ? sorted[iters / 2] : (sorted[iters / 2 - 1] + sorted[iters / 2]) / 2, mean = Arrays.stream(ms).average().orElse(0);
         double fwd = c.forwardFlopsPerClip();
         double clipsPerS = batch * 1000.0 / median;
-        double achieved = 3 * fwd * clipsPerS / 1e9;
+        double achieved = (train ? 3 : 1) * fwd * clipsPerS / 1e9;
         double peak32 = matmulSize > 0 ? matmulPeak(matmulSize, ScalarType.Float) : Double.NaN;
         double peak16 = matmulSize > 0 ? matmulPeak(matmulSize, ScalarType.BFloat16) : Double.NaN;
         spec.commandLine().getOut().printf("step: median %.1f ms, mean %.1f ms  ->  %.3f clips/s%n", median, mean, clipsPerS);
         spec.commandLine().getOut().printf("model FLOPs: %.3f GFLOP forward per clip, ~%.3f GFLOP per training clip (3x)%n",
                 fwd / 1e9, 3 * fwd / 1e9);
-        spec.commandLine().getOut().printf("achieved: %.2f GFLOP/s%n", achieved);
+        spec.commandLine().getOut().printf("achieved: %.2f GFLOP/s (%s FLOPs)%n", achieved, train ? "3x forward" : "forward");
+        long rss = peakRssMiB();
+        spec.commandLine().getOut().printf("peak RSS: %d MiB%n", rss);
         if (matmulSize > 0)
             spec.commandLine().getOut().printf("matmul %dx%d peak: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s -> model at %.1f%% of the %s peak%n",
                     matmulSize, matmulSize, peak32, peak16, 100 * achieved / (bf16 ? peak16 : peak32), bf16 ? "bf16" : "fp32");
         if (json) {
-            ObjectMapper om = new ObjectMapper();
+            ObjectMapper om = io.timesformer4j.run.Json.MAPPER;
             ObjectNode o = om.createObjectNode();
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
                     .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
                     .put("layers", c.numHiddenLayers()).put("batch", batch)
-                    .put("precision", precision).put("threads", get_num_threads()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
+                    .put("precision", prec.label()).put("mode", mode).put("peak_rss_mib", rss).put("threads", get_num_threads()).put("blas", Natives.blas().toString()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
                     .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);
@@ -138,6 +142,17 @@ public final class BenchModelCommand implements Callable<Integer> {
         return 0;
     }
 
+
+    /** The process's peak resident set ({@code VmHWM} in /proc/self/status), MiB; -1 where unknown. */
+    static long peakRssMiB() {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")))
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
 
     /** Best-of-several n x n x n matmul rate in GFLOP/s (about a second of work). */
     static double matmulPeak(int n, ScalarType type) {

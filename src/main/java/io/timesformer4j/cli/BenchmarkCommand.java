@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 BenchModelCommand.class,
                 BenchDecodeCommand.class,
                 BenchLoadCommand.class,
+                BenchDdpCommand.class,
         })
 public final class BenchmarkCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

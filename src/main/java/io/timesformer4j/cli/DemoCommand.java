@@ -16,21 +16,21 @@ public final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", defaultValue = "demo-run", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--out", "--output-dir"}, paramLabel = "<out>", defaultValue = "demo-run", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--epochs", description = "Epochs (default: 20).")
+    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (default: 20).")
     Integer epochs;
-    @Option(names = "--classes", split = ",", description = "Motion classes (default: all six).")
+    @Option(names = "--classes", paramLabel = "<classes>", split = ",", description = "Motion classes (default: all six).")
     List<String> classes;
-    @Option(names = "--clips-per-class", description = "Training clips per class (default: 40).")
+    @Option(names = "--clips-per-class", paramLabel = "<clips-per-class>", description = "Training clips per class (default: 40).")
     Integer clips;
-    @Option(names = "--lr", description = "AdamW learning rate (default: 1e-3).")
+    @Option(names = "--lr", paramLabel = "<lr>", description = "AdamW learning rate (default: 1e-3).")
     Double lr;
-    @Option(names = "--batch-size", description = "Clips per step (default: 8).")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: 8).")
     Integer batchSize;
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (default 0: the cores left after the decode workers, at least 1).")
+    @Option(names = "--threads", paramLabel = "<threads>", defaultValue = "0", description = "libtorch threads (default 0: the cores left after the decode workers, at least 1).")
     int threads;
-    @Option(names = "--seed", defaultValue = "7", description = "Seed for data and training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "<seed>", defaultValue = "7", description = "Seed for data and training (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--no-progress", description = "No progress output.")
     boolean noProgress;

@@ -23,29 +23,29 @@ public final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model: Hugging Face model dir (e.g. RUN/best) or official .pyth.")
+    @Option(names = "--model", required = true, paramLabel = "<dir>", description = "Model: Hugging Face model dir (e.g. RUN/best) official .pyth, or Hub id org/name[@revision].")
     Path model;
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
+    @Option(names = "--data", required = true, paramLabel = "<dir>", description = "Dataset (same layouts as train); classes are mapped by name to the model's labels.")
     Path data;
-    @Option(names = "--views", defaultValue = "1x1", paramLabel = "TxS", description = "Test views: temporal clips x spatial crops (1 or 3), e.g. 1x3 or 10x3 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--views", defaultValue = "1x1", paramLabel = "<views>", description = "Test views: temporal clips x spatial crops (1 or 3), e.g. 1x3 or 10x3 (default: ${DEFAULT-VALUE}).")
     String views;
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the report files.")
+    @Option(names = {"--out", "--output-dir"}, paramLabel = "<dir>", description = "Folder for the report files.")
     Path out;
-    @Option(names = "--layout", defaultValue = "auto", description = "Dataset layout (default: auto).")
+    @Option(names = "--layout", paramLabel = "<layout>", defaultValue = "auto", description = "Dataset layout (default: auto).")
     String layout;
-    @Option(names = "--batch-size", defaultValue = "4", description = "Videos per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", defaultValue = "4", description = "Videos per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
     @Option(names = "--no-progress", description = "No progress output.")
     boolean noProgress;
     @Option(names = "--time-reversed", description = "Also evaluate every clip with its frames in reverse order and report how many "
-            + "predictions change and into what (OUT/time_reversed.json): does the model use time?")
+            + "predictions change and into what (OUT/time_reversed.json), to see whether the model uses time.")
     boolean timeReversed;
     @Option(names = "--shuffle-frames", description = "Also evaluate every clip with its frames shuffled (seeded by --shuffle-seed) "
             + "and report how many predictions change and into what (OUT/shuffled.json).")
     boolean shuffleFrames;
-    @Option(names = "--shuffle-seed", defaultValue = "1", paramLabel = "S", description = "Seed of --shuffle-frames (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--shuffle-seed", defaultValue = "1", paramLabel = "<seed>", description = "Seed of --shuffle-frames (default: ${DEFAULT-VALUE}).")
     long shuffleSeed;
-    @Option(names = "--pairs", split = ",", paramLabel = "A:B", description = "Class pairs that are each other's time reversal "
+    @Option(names = "--pairs", split = ",", paramLabel = "<pair>", description = "Class pairs that are each other's time reversal "
             + "(e.g. left:right,up:down), for the 'predicted as the partner class' rate. Default: the twins of a 'synth' "
             + "manifest.csv in the data folder or its parent, if there is one.")
     List<String> pairs;
@@ -53,15 +53,19 @@ public final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @picocli.CommandLine.Mixin
+    PrecisionOption precision = new PrecisionOption();
+
     @Override
     public Integer call() throws Exception {
         int[] tv = parseViews(views);
+        model = ModelArgs.resolve(model, spec);
         if (out != null) java.nio.file.Files.createDirectories(out);     // fail now, not after the whole evaluation
         List<FrameOrder> orders = new ArrayList<>();
         if (timeReversed) orders.add(FrameOrder.REVERSED);
         if (shuffleFrames) orders.add(FrameOrder.shuffled(shuffleSeed));
         Map<String, String> pairMap = pairs != null ? OrderDiagnostic.parsePairs(pairs) : orders.isEmpty() ? Map.of() : manifestPairs(data, spec.commandLine().getOut());
-        VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, out),
+        VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, precision.get(), out),
                 orders, pairMap, !noProgress, spec.commandLine().getOut());
         if (out != null) spec.commandLine().getOut().println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
         return 0;

@@ -16,21 +16,21 @@ public final class ExtractCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "VIDEO", description = "video file (mp4, avi, mkv, webm, mov...)")
+    @Parameters(index = "0", paramLabel = "<video>", description = "Video file (mp4, avi, mkv, webm, mov...)")
     Path video;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
+    @Option(names = {"--out", "--output-dir"}, required = true, paramLabel = "<dir>", description = "Output folder (created if missing).")
     Path out;
 
-    @Option(names = "--fps", defaultValue = "30", paramLabel = "RATE",
-            description = "output frame rate: 30, 29.97 or 30000/1001 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--fps", defaultValue = "30", paramLabel = "<rate>",
+            description = "Output frame rate: 30, 29.97 or 30000/1001 (default: ${DEFAULT-VALUE}).")
     String fps;
 
-    @Option(names = "--format", defaultValue = "png", paramLabel = "png|jpg", description = "image format (default: ${DEFAULT-VALUE})")
+    @Option(names = "--format", defaultValue = "png", paramLabel = "<format>", description = "Image format (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--short-side", defaultValue = "0", paramLabel = "N",
-            description = "resize so the short side is N pixels; 0 keeps the native size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--short-side", defaultValue = "0", paramLabel = "<n>",
+            description = "Resize so the short side is N pixels; 0 keeps the native size (default: ${DEFAULT-VALUE}).")
     int shortSide;
 
     @Override
@@ -40,6 +40,8 @@ public final class ExtractCommand implements Callable<Integer> {
                 new FrameExtractor.Options(fps, format, shortSide, "frame%04d"));
         spec.commandLine().getOut().printf("%s: %d frames decoded, %d images (%dx%d) written to %s%n",
                 video, r.framesDecoded(), r.framesWritten(), r.width(), r.height(), r.dir());
+        String warning = r.truncationWarning(video);
+        if (warning != null) spec.commandLine().getErr().println("warning: " + warning);
         return 0;
     }
 }

@@ -23,18 +23,18 @@ public final class ForwardCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "HF model dir, .safetensors, pytorch_model.bin or .pyth") Path model;
-    @Option(names = "--input", required = true, description = "safetensors file holding the input tensor") Path input;
-    @Option(names = "--output", required = true, description = "safetensors file to write (logits, ...)") Path output;
-    @Option(names = "--key", defaultValue = "pixel_values", description = "input tensor name (default: ${DEFAULT-VALUE})") String key;
-    @Option(names = "--all", description = "also write last_hidden_state and cls_feature") boolean all;
-    @Option(names = "--threads", description = "libtorch intra-op threads") Integer threads;
+    @Option(names = "--model", paramLabel = "<model>", required = true, description = "HF model dir, .safetensors, pytorch_model.bin, .pyth or Hub id org/name[@revision].") Path model;
+    @Option(names = "--input", paramLabel = "<input>", required = true, description = "Safetensors file holding the input tensor.") Path input;
+    @Option(names = "--output", paramLabel = "<output>", required = true, description = "Safetensors file to write: logits, and more with --all.") Path output;
+    @Option(names = "--key", paramLabel = "<key>", defaultValue = "pixel_values", description = "Input tensor name (default: ${DEFAULT-VALUE}).") String key;
+    @Option(names = "--all", description = "Also write last_hidden_state and cls_feature.") boolean all;
+    @Option(names = "--threads", paramLabel = "<threads>", description = "libtorch intra-op threads.") Integer threads;
 
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
-        ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(model));
+        ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(ModelArgs.resolve(model, spec)));
         Map<String, Tensor> in = SafeTensors.read(input);
         Tensor x = in.get(key);
         if (x == null) throw new IllegalArgumentException(input + ": no tensor '" + key + "' (has " + in.size() + " tensors, e.g. "

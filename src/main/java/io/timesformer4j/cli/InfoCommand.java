@@ -22,15 +22,15 @@ public final class InfoCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     static final class Source {
-        @Option(names = "--preset", description = "preset name: tiny, seed, base, hr, l") String preset;
-        @Option(names = "--model", description = "HF model dir, .safetensors, pytorch_model.bin or official .pyth") Path model;
+        @Option(names = "--preset", paramLabel = "<preset>", description = "Preset name: tiny, seed, base, hr, l.") String preset;
+        @Option(names = "--model", paramLabel = "<model>", description = "HF model dir, .safetensors, pytorch_model.bin, official .pyth or Hub id org/name[@revision].") Path model;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1") Source source;
-    @Option(names = "--num-labels", description = "number of classes for a preset (default: 400; tiny: 5)") Integer numLabels;
-    @Option(names = "--frames", description = "override the preset's frame count") Integer frames;
-    @Option(names = "--image-size", description = "override the preset's input size") Integer imageSize;
-    @Option(names = "--json", description = "print one JSON object") boolean json;
+    @Option(names = "--num-labels", paramLabel = "<num-labels>", description = "Number of classes for a preset (default: 400; tiny: 5).") Integer numLabels;
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", description = "Override the preset's frame count.") Integer frames;
+    @Option(names = "--image-size", paramLabel = "<image-size>", description = "Override the preset's input size.") Integer imageSize;
+    @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -45,20 +45,22 @@ public final class InfoCommand implements Callable<Integer> {
             params = config.parameterCount();
             from = "preset " + source.preset;
         } else {
-            ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(source.model));
+            ModelDir.LoadedModel m = ModelDir.load(RunDir.modelPath(ModelArgs.resolve(source.model, spec)));
             config = m.config();
             params = m.model().parameterCount();
             from = source.model.toString();
         }
         double gflops = config.forwardFlopsPerClip() / 1e9;
         if (json) {
-            ObjectMapper om = new ObjectMapper();
+            ObjectMapper om = io.timesformer4j.run.Json.MAPPER;
             ObjectNode o = om.createObjectNode();
             o.put("source", from);
             o.put("parameters", params);
             o.put("num_labels", config.numLabels());
             o.put("forward_gflops_per_clip", gflops);
             o.set("config", config.toJson());
+            o.put("blas", Natives.blas().toString());
+            o.put("runtime", Natives.describe());
             spec.commandLine().getOut().println(om.writeValueAsString(o));
         } else {
             spec.commandLine().getOut().printf("source:       %s%n", from);
@@ -70,6 +72,7 @@ public final class InfoCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("labels:       %d%n", config.numLabels());
             spec.commandLine().getOut().printf("parameters:   %,d%n", params);
             spec.commandLine().getOut().printf("forward:      %.3f GFLOP per clip (training step ~3x)%n", gflops);
+            spec.commandLine().getOut().printf("runtime:      %s%n", Natives.describe());
         }
         return 0;
     }

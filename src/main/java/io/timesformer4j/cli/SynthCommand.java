@@ -25,32 +25,35 @@ import picocli.CommandLine.Option;
                 "Writes OUT/train/<class>/, OUT/val/<class>/ and OUT/manifest.csv; train with "
                         + "'train --data OUT/train --val-data OUT/val'."})
 public final class SynthCommand implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created; must not hold a dataset already).")
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"--out", "--output-dir"}, required = true, paramLabel = "<dir>", description = "Output folder (created; must not hold a dataset already).")
     Path out;
-    @Option(names = "--classes", split = ",", paramLabel = "C", description = "Classes: all (default) or a subset of "
+    @Option(names = "--classes", split = ",", paramLabel = "<class>", description = "Classes: all (default) or a subset of "
             + "left,right,up,down,cw,ccw,grow,shrink.")
     List<String> classes;
-    @Option(names = "--clips-per-class", defaultValue = "40", paramLabel = "N", description = "Clips per class, train + val (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--clips-per-class", defaultValue = "40", paramLabel = "<n>", description = "Clips per class, train + val (default: ${DEFAULT-VALUE}).")
     int clipsPerClass;
-    @Option(names = "--val-fraction", defaultValue = "0.2", paramLabel = "F", description = "Fraction of scenes for val/ (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val-fraction", defaultValue = "0.2", paramLabel = "<fraction>", description = "Fraction of scenes for val/ (default: ${DEFAULT-VALUE}).")
     double valFraction;
-    @Option(names = "--sizes", split = ",", paramLabel = "WxH", description = "Frame sizes, used in turn (default: 176x144,320x240,480x360,"
+    @Option(names = "--sizes", split = ",", paramLabel = "<wxh>", description = "Frame sizes, used in turn (default: 176x144,320x240,480x360,"
             + "640x360,640x480,960x540,1280x720).")
     List<String> sizes;
-    @Option(names = "--max-size", paramLabel = "WxH", description = "Keep only the sizes that fit in WxH (e.g. 320x240 for quick runs).")
+    @Option(names = "--max-size", paramLabel = "<wxh>", description = "Keep only the sizes that fit in WxH (e.g. 320x240 for quick runs).")
     String maxSize;
-    @Option(names = "--fps", split = ",", paramLabel = "R", description = "Frame rates, one drawn per scene (default: 10,12,15,24,25,30).")
+    @Option(names = "--fps", split = ",", paramLabel = "<fps>", description = "Frame rates, one drawn per scene (default: 10,12,15,24,25,30).")
     List<Double> fps;
-    @Option(names = "--seconds", defaultValue = "2-4", paramLabel = "MIN-MAX", description = "Clip length in seconds, drawn per scene (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "2-4", paramLabel = "<min-max>", description = "Clip length in seconds, drawn per scene (default: ${DEFAULT-VALUE}).")
     String seconds;
-    @Option(names = "--codecs", split = ",", paramLabel = "C", description = "Codecs, used in turn: h264 (mp4), mpeg4 (mkv, avi), mjpeg (avi), "
+    @Option(names = "--codecs", split = ",", paramLabel = "<codec>", description = "Codecs, used in turn: h264 (mp4), mpeg4 (mkv, avi), mjpeg (avi), "
             + "vp9 (webm), ffv1 (mkv, lossless), or codec.container such as mpeg4.avi (default: h264,mpeg4,mjpeg,vp9).")
     List<String> codecs;
-    @Option(names = "--noise", defaultValue = "1.0", paramLabel = "X", description = "Pixel-noise scale, 0 = clean (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--noise", defaultValue = "1.0", paramLabel = "<scale>", description = "Pixel-noise scale, 0 = clean (default: ${DEFAULT-VALUE}).")
     double noise;
-    @Option(names = "--seed", defaultValue = "42", description = "Seed: the same seed and options give the same frames (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "<seed>", defaultValue = "42", description = "Seed: the same seed and options give the same frames (default: ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--workers", defaultValue = "1", paramLabel = "N", description = "Clips encoded in parallel (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = "1", paramLabel = "<n>", description = "Clips encoded in parallel (default: ${DEFAULT-VALUE}).")
     int workers;
     @Option(names = "--overwrite", description = "Delete OUT/train, OUT/val and OUT/manifest.csv first.")
     boolean overwrite;
@@ -65,18 +68,18 @@ public final class SynthCommand implements Callable<Integer> {
         }
         Natives.ensureLoaded();
         long t0 = System.nanoTime();
-        SyntheticPairs.Result r = SyntheticPairs.generate(out, o, quiet ? null : System.out);
+        SyntheticPairs.Result r = SyntheticPairs.generate(out, o, quiet ? null : spec.commandLine().getOut());
         Map<String, Integer> perFormat = new TreeMap<>(), perSize = new TreeMap<>();
         for (SyntheticPairs.Clip c : r.clips()) {
             perFormat.merge(c.codec() + "." + c.container(), 1, Integer::sum);
             perSize.merge(c.width() + "x" + c.height(), 1, Integer::sum);
         }
-        System.out.printf(Locale.ROOT, "wrote %d train + %d val clips (%d classes) in %.1f s under %s%n", r.count("train"), r.count("val"),
+        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d train + %d val clips (%d classes) in %.1f s under %s%n", r.count("train"), r.count("val"),
                 o.classes().size(), (System.nanoTime() - t0) / 1e9, out);
-        System.out.println("  codecs: " + perFormat);
-        System.out.println("  sizes:  " + perSize);
-        System.out.println("  manifest: " + r.manifest());
-        System.out.println("  train with: timesformer train --data " + out.resolve("train")
+        spec.commandLine().getOut().println("  codecs: " + perFormat);
+        spec.commandLine().getOut().println("  sizes:  " + perSize);
+        spec.commandLine().getOut().println("  manifest: " + r.manifest());
+        spec.commandLine().getOut().println("  train with: timesformer train --data " + out.resolve("train")
                 + (r.count("val") > 0 ? " --val-data " + out.resolve("val") : ""));
         return 0;
     }

@@ -9,11 +9,15 @@ import io.timesformer4j.run.ModelOptions;
 import io.timesformer4j.train.OptimizerSpec;
 import io.timesformer4j.train.ScheduleSpec;
 import io.timesformer4j.train.TrainConfig;
-import io.timesformer4j.run.Checkpoint;
 import io.timesformer4j.run.CheckpointPolicy;
 import io.timesformer4j.train.EarlyStopping;
 import java.nio.file.Path;
+import io.timesformer4j.dist.DistEnv;
+import io.timesformer4j.dist.Launcher;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,98 +30,105 @@ import picocli.CommandLine.Option;
                 "Each epoch prints '[epoch] loss: x, val_acc: y' and writes RUN/metrics.jsonl, RUN/checkpoint/ "
                 + "(atomic), RUN/best/ (Hugging Face model dir), RUN/loss.png, RUN/accuracy.png, RUN/skipped.txt."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset: class folders, label_xxx.mp4 files, or a CSV/list file.")
+    @Option(names = "--data", paramLabel = "<dir>", description = "Dataset: class folders, label_xxx.mp4 files, or a CSV/list file.")
     Path data;
-    @Option(names = "--out", paramLabel = "RUN", description = "Run folder to create (default: runs/<time>).")
+    @Option(names = {"--out", "--output-dir"}, paramLabel = "<run-dir>", description = "Run folder to create (default: runs/<time>).")
     Path out;
-    @Option(names = "--resume", paramLabel = "RUN", description = "Continue RUN from its last finished epoch with its saved settings (only --epochs may change).")
+    @Option(names = "--resume", paramLabel = "<run-dir>", description = "Continue a run from its last finished epoch with its saved settings, or from a kept checkpoint RUN/checkpoints/epoch-NNNN (only --epochs, --no-progress, --tensorboard, --early-stop-*, --save-every, --keep-last, --workers, --threads may be given).")
     Path resume;
-    @Option(names = "--recipe", paramLabel = "NAME", description = "Starting set of hyper-parameters: seed (default), paper "
+    @Option(names = "--recipe", paramLabel = "<name>", description = "Starting set of hyper-parameters: seed (default), paper "
             + "(SGD lr 0.005, momentum 0.9, wd 1e-4, 15 epochs, lr/10 after epochs 11 and 14) or small-data (from scratch on "
             + "a few hundred clips: tubelet 2, scratch init, AdamW 1e-3 wd 0.05, 1 warm-up epoch + cosine, clip-grad 1, "
             + "batch 8, 40 epochs, crops 80-100%%, no flips). Explicit options override it.")
     String recipe = "seed";
-    @Option(names = "--preset", description = "Model preset: tiny, seed, base, hr, l (default: seed).")
+    @Option(names = "--preset", paramLabel = "<preset>", description = "Model preset: tiny, seed, base, hr, l (default: ${DEFAULT-VALUE}).")
     String preset = "seed";
-    @Option(names = "--frames", description = "Frames per clip (default: the preset's).")
+    @Option(names = {"--frames", "--num-frames"}, paramLabel = "<frames>", description = "Frames per clip (default: the preset's).")
     int frames;
-    @Option(names = "--image-size", description = "Crop size in pixels (default: the preset's).")
+    @Option(names = "--image-size", paramLabel = "<image-size>", description = "Crop size in pixels (default: the preset's).")
     int imageSize;
-    @Option(names = "--attention", description = "divided_space_time (default), joint_space_time or space_only.")
+    @Option(names = "--attention", paramLabel = "<attention>", description = "Attention: divided_space_time (default), joint_space_time or space_only.")
     String attention;
-    @Option(names = "--patch-size", description = "Patch side in pixels (default: the preset's).")
+    @Option(names = "--patch-size", paramLabel = "<patch-size>", description = "Patch side in pixels (default: the preset's).")
     int patchSize;
-    @Option(names = "--tubelet-size", description = "Frames per token: 1 = the official per-frame Conv2d (default; "
+    @Option(names = "--tubelet-size", paramLabel = "<tubelet-size>", description = "Frames per token: 1 = the official per-frame Conv2d (default; "
             + "small-data: 2), k > 1 = a Conv3d over k consecutive frames.")
     Integer tubeletSize;
-    @Option(names = "--input-transform", description = "none (default), temporal_residual (frame minus the clip's mean) "
+    @Option(names = "--input-transform", paramLabel = "<input-transform>", description = "Input transform: none (default), temporal_residual (frame minus the clip's mean) "
             + "or frame_difference (x[t+1] - x[t]); applied inside the model, saved in config.json.")
     String inputTransform;
-    @Option(names = "--init-scheme", description = "official (default: time embeddings and temporal_fc zero) or scratch "
+    @Option(names = "--init-scheme", paramLabel = "<init-scheme>", description = "Initialisation: official (default: time embeddings and temporal_fc zero) or scratch "
             + "(both trunc-normal; small-data's choice).")
     String initScheme;
-    @Option(names = "--min-crop-scale", description = "Smallest train crop area as a fraction of the frame (default 0.3; small-data: 0.8).")
+    @Option(names = "--min-crop-scale", paramLabel = "<min-crop-scale>", description = "Smallest train crop area as a fraction of the frame (default 0.3; small-data: 0.8).")
     Double minCropScale;
-    @Option(names = "--epochs", description = "Epochs (seed: 10, paper: 15, small-data: 40).")
+    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15, small-data: 40).")
     Integer epochs;
-    @Option(names = "--batch-size", description = "Clips per step (default: 2, small-data: 8).")
+    @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: 2, small-data: 8).")
     Integer batchSize;
-    @Option(names = "--lr", description = "Base learning rate (seed: 1e-4, paper: 0.005).")
+    @Option(names = "--lr", paramLabel = "<lr>", description = "Base learning rate (seed: 1e-4, paper: 0.005, small-data: 1e-3).")
     Double lr;
-    @Option(names = "--optimizer", description = "adam, adamw or sgd (seed: adam, paper: sgd).")
+    @Option(names = "--optimizer", paramLabel = "<optimizer>", description = "Optimizer: adam, adamw or sgd (seed: adam, paper: sgd).")
     String optimizer;
-    @Option(names = "--weight-decay", description = "Weight decay (adam: 0, adamw: 0.05, sgd: 1e-4). AdamW never decays biases, norms, embeddings.")
+    @Option(names = "--weight-decay", paramLabel = "<weight-decay>", description = "Weight decay (adam: 0, adamw: 0.05, sgd: 1e-4). AdamW never decays biases, norms, embeddings.")
     Double weightDecay;
-    @Option(names = "--momentum", description = "SGD momentum (default: 0.9).")
+    @Option(names = "--momentum", paramLabel = "<momentum>", description = "SGD momentum (default: 0.9).")
     Double momentum;
     @Option(names = "--nesterov", description = "SGD with Nesterov momentum.")
     boolean nesterov;
-    @Option(names = "--schedule", description = "constant, step or cosine (seed: constant, paper: step).")
+    @Option(names = "--schedule", paramLabel = "<schedule>", description = "LR schedule: constant, step or cosine (seed: constant, paper: step).")
     String schedule;
-    @Option(names = "--milestones", split = ",", description = "Step schedule: epochs after which lr *= gamma (paper: 11,14).")
+    @Option(names = "--milestones", paramLabel = "<milestones>", split = ",", description = "Step schedule: epochs after which lr *= gamma (paper: 11,14).")
     List<Integer> milestones;
-    @Option(names = "--gamma", description = "Step schedule decay factor (default: 0.1).")
+    @Option(names = "--gamma", paramLabel = "<gamma>", description = "Step schedule decay factor (default: ${DEFAULT-VALUE}).")
     double gamma = 0.1;
-    @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (fractions allowed; default: 0).")
+    @Option(names = "--warmup-epochs", paramLabel = "<warmup-epochs>", description = "Linear warm-up epochs (fractions allowed; default: 0).")
     double warmupEpochs;
-    @Option(names = "--label-smoothing", description = "Cross-entropy label smoothing (default: 0).")
+    @Option(names = "--label-smoothing", paramLabel = "<label-smoothing>", description = "Cross-entropy label smoothing (default: 0).")
     double labelSmoothing;
-    @Option(names = "--clip-grad", description = "Clip the global gradient norm to this (default: 0 = off).")
+    @Option(names = {"--clip-grad", "--max-grad-norm"}, paramLabel = "<clip-grad>", description = "Clip the global gradient norm to this (default: 0 = off).")
     double clipGrad;
-    @Option(names = "--accumulate", description = "Accumulate gradients over this many batches per step (default: 1).")
+    @Option(names = {"--accumulate", "--gradient-accumulation-steps"}, paramLabel = "<accumulate>", description = "Accumulate gradients over this many batches per step (default: ${DEFAULT-VALUE}).")
     int accumulate = 1;
-    @Option(names = "--precision", description = "fp32 (default) or bf16 (CPU autocast; faster with AVX512-BF16/AMX).")
+    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", description = "Forward precision: fp32, bf16 (CPU autocast; about 2x faster with AVX512-BF16/AMX) or auto (bf16 where the CPU runs it natively) (default: ${DEFAULT-VALUE}).")
     String precision = "fp32";
-    @Option(names = "--init", paramLabel = "PATH", description = "Start from weights: Hugging Face model dir, official .pyth, or ImageNet ViT; a new head is made for the dataset's classes.")
+    @Option(names = "--init", paramLabel = "<path>", description = "Weights-only start (fine-tuning, a new run): Hugging Face model dir such as another run's RUN/best, a run's checkpoint folder, official .pyth, ImageNet ViT, or Hub id org/name[@revision]; a new head when the class count differs. Not --resume: optimizer, schedule and epochs start fresh.")
     Path init;
-    @Option(names = "--val-split", description = "Fraction held out for validation, random by --seed (default: 0.2; 0 = none).")
+    @Option(names = "--val-split", paramLabel = "<val-split>", description = "Fraction held out for validation, random by --seed; 0 = none (default: ${DEFAULT-VALUE}).")
     double valSplit = 0.2;
-    @Option(names = "--val-data", paramLabel = "DIR", description = "Separate validation dataset (instead of --val-split).")
+    @Option(names = "--val-data", paramLabel = "<dir>", description = "Separate validation dataset (instead of --val-split).")
     Path valData;
-    @Option(names = "--layout", description = "Dataset layout: auto (default), class_folders, flat_prefix, csv, kinetics_csv, ucf101_list.")
+    @Option(names = "--layout", paramLabel = "<layout>", description = "Dataset layout: auto, class_folders, flat_prefix, csv, kinetics_csv, ucf101_list (default: ${DEFAULT-VALUE}).")
     String layout = "auto";
-    @Option(names = "--max-clips", description = "Use at most this many training clips (0 = all).")
+    @Option(names = "--max-clips", paramLabel = "<max-clips>", description = "Use at most this many training clips; 0 = all (default: ${DEFAULT-VALUE}).")
     int maxClips;
-    @Option(names = "--seed", description = "Seed for the split, shuffling, augmentation, init and dropout (default: 42).")
+    @Option(names = "--seed", paramLabel = "<seed>", description = "Seed for the split, shuffling, augmentation, init and dropout (default: ${DEFAULT-VALUE}).")
     long seed = 42;
     @Option(names = "--no-progress", description = "No progress bar or progress lines (the per-epoch lines stay).")
     boolean noProgress;
     @Option(names = "--tensorboard", description = "Write TensorBoard event files to RUN/tensorboard/ (loss, accuracy, lr, clips/s).")
     boolean tensorboard;
-    @Option(names = "--early-stop-patience", paramLabel = "N", description = "Stop when val_acc (train loss without validation) has not improved for N epochs (default: off).")
+    @Option(names = "--early-stop-patience", paramLabel = "<n>", description = "Stop when val_acc (train loss without validation) has not improved for N epochs (default: off).")
     Integer earlyStopPatience;
-    @Option(names = "--early-stop-min-delta", paramLabel = "D", description = "Smallest change that counts as an improvement for early stopping (default: 0).")
+    @Option(names = "--early-stop-min-delta", paramLabel = "<delta>", description = "Smallest change that counts as an improvement for early stopping (default: 0).")
     double earlyStopMinDelta;
-    @Option(names = "--save-every", paramLabel = "N", description = "Also keep the checkpoint of every N-th epoch in RUN/checkpoints/epoch-NNNN/ (default: 0 = only the latest).")
+    @Option(names = "--save-every", paramLabel = "<n>", description = "Also keep the checkpoint of every N-th epoch in RUN/checkpoints/epoch-NNNN/ (default: 0 = only the latest).")
     int saveEvery;
-    @Option(names = "--keep-last", paramLabel = "K", description = "Keep only the newest K of those checkpoints (default: 0 = all; alone it means --save-every 1).")
+    @Option(names = "--nproc-per-node", paramLabel = "<n>", description = "Data-parallel training in N local worker processes "
+            + "(as torchrun --nproc-per-node N; see docs/distributed.md). Under torchrun, SLURM or a PyTorchJob leave it out: "
+            + "RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (or SLURM_PROCID/SLURM_NTASKS) make this process one rank (default: ${DEFAULT-VALUE}).")
+    int nprocPerNode = 1;
+    @Option(names = "--dist-timeout", paramLabel = "<seconds>", description = "Data-parallel: how long a rank waits for the "
+            + "others (rendezvous, each collective) before it stops with an error (default: ${DEFAULT-VALUE}).")
+    int distTimeout = 600;
+    @Option(names = "--keep-last", paramLabel = "<k>", description = "Keep only the newest K of those checkpoints (default: 0 = all; alone it means --save-every 1).")
     int keepLast;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
     /** What a resume may set: the rest comes from run.json. */
     private static final List<String> RESUME_OPTIONS = List.of("--resume", "--epochs", "--no-progress", "--tensorboard",
-            "--early-stop-patience", "--early-stop-min-delta", "--save-every", "--keep-last", "--workers", "--threads");
+            "--early-stop-patience", "--early-stop-min-delta", "--save-every", "--keep-last", "--workers", "--threads", "--nproc-per-node", "--dist-timeout");
 
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
@@ -125,44 +136,75 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Natives.ensureLoaded();
+        if (distTimeout < 1) throw new IllegalArgumentException("--dist-timeout must be >= 1 second, got " + distTimeout);
+        if (nprocPerNode < 1) throw new IllegalArgumentException("--nproc-per-node must be >= 1, got " + nprocPerNode);
+        Optional<DistEnv> dist = DistEnv.from(System.getenv());
+        if (nprocPerNode > 1) {
+            if (dist.isPresent()) throw new IllegalArgumentException("--nproc-per-node " + nprocPerNode + " inside a launched job ("
+                    + dist.get().launcher() + " set RANK/WORLD_SIZE): let the launcher start the processes, or leave out --nproc-per-node");
+            if (resume == null) {                                          // the run folder check before any worker starts
+                if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+                if (out == null) throw new IllegalArgumentException("--out RUN is required with --nproc-per-node (all workers write one run)");
+                RunDir.of(out).refuseExistingRun();
+            }
+            List<String> args = withoutOption(spec.commandLine().getParseResult().originalArgs(), "--nproc-per-node");
+            if (!args.contains("train")) args.add(0, "train");             // originalArgs holds the whole command line
+            return Launcher.run(Main.class.getName(), args, nprocPerNode, Duration.ofSeconds(distTimeout), spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+        }
+        DistEnv env = dist.orElse(null);
+        Duration timeout = Duration.ofSeconds(distTimeout);
         if (resume != null) {
             List<String> refused = spec.commandLine().getParseResult().matchedOptions().stream()
-                    .map(o -> o.longestName()).filter(n -> !RESUME_OPTIONS.contains(n)).distinct().toList();
+                    .filter(o -> java.util.Arrays.stream(o.names()).noneMatch(RESUME_OPTIONS::contains))
+                    .map(o -> o.names()[0]).distinct().toList();
             if (!refused.isEmpty()) {
                 throw new IllegalArgumentException("--resume continues " + resume + " with its saved settings (run.json); "
                         + "only " + String.join(", ", RESUME_OPTIONS.subList(1, RESUME_OPTIONS.size())) + " may be given, not "
                         + String.join(", ", refused));
             }
             // --resume RUN continues from RUN/checkpoint/; --resume RUN/checkpoints/epoch-0004 from that kept checkpoint
-            Path runDir = resume, from = null;
-            Path parent = resume.toAbsolutePath().normalize().getParent();
-            if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(RunDir.CHECKPOINTS)
-                    && java.nio.file.Files.isRegularFile(parent.resolveSibling(RunDir.RUN_JSON))) {
-                runDir = parent.getParent();
-                from = resume;
-            }
+            Optional<Path> owner = RunDir.runOfKeptCheckpoint(resume);
+            Path runDir = owner.orElse(resume), from = owner.isPresent() ? resume : null;
             TrainOptions saved = TrainOptions.load(runDir);
-            int done = from != null ? Checkpoint.peekAt(from).epoch() : Checkpoint.peek(runDir).map(s -> s.epoch()).orElse(0);
-            if (epochs != null) {
-                if (epochs < done) throw new IllegalArgumentException("--epochs " + epochs + " is below the " + done
-                        + " epochs " + resume + " already finished");
-                saved = saved.withEpochs(epochs);
-            }
+            if (epochs != null) saved = saved.withEpochs(epochs);     // VideoTrainer refuses fewer than the finished epochs
             if (spec.commandLine().getParseResult().hasMatchedOption("--workers")
                     || spec.commandLine().getParseResult().hasMatchedOption("--threads"))
                 saved = saved.withCompute(compute.workers, compute.threads);
-            VideoTrainer.run(saved, runDir, true, session(from), spec.commandLine().getOut());
+            VideoTrainer.run(saved, runDir, true, session(from), spec.commandLine().getOut(), env, timeout);
             return 0;
         }
         if (data == null) throw new IllegalArgumentException("--data is required (or --resume RUN)");
+        if (env != null && out == null) throw new IllegalArgumentException("--out RUN is required in a data-parallel job "
+                + "(every rank must name the same run folder)");
+        if (env != null && env.restart() > 0 && io.timesformer4j.run.Checkpoint.latest(out).isPresent()) {
+            // torchrun --max-restarts re-runs this same command after a failure: continue the run it started
+            if (env.rank() == 0) spec.commandLine().getOut().printf("torchrun restart %d: continuing %s from its last finished epoch%n",
+                    env.restart(), out);
+            TrainOptions saved = TrainOptions.load(out);
+            VideoTrainer.run(epochs != null ? saved.withEpochs(epochs) : saved, out, true, session(null),
+                    spec.commandLine().getOut(), env, timeout);
+            return 0;
+        }
+        init = ModelArgs.resolve(init, spec);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
-        RunDir.of(run).refuseExistingRun();
         boolean small = recipe().equals("small-data");
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize != null ? batchSize : small ? 8 : 2, compute.workers, compute.threads, init, maxClips, config(),
                 modelOptions(), minCropScale != null ? minCropScale : small ? 0.8 : 0);
-        VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut());
+        VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut(), env, timeout);
         return 0;
+    }
+
+    /** {@code args} without {@code --name V} / {@code --name=V}. */
+    static List<String> withoutOption(List<String> args, String name) {
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals(name)) i++;
+            else if (!a.startsWith(name + "=")) kept.add(a);
+        }
+        return kept;
     }
 
     private VideoTrainer.Session session(Path resumeFrom) {

@@ -54,6 +54,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     private final int id = LOADER_IDS.incrementAndGet();
     private final List<BadInput> skipped = new CopyOnWriteArrayList<>();
     private final List<BatchIterator> open = new ArrayList<>();
+    private final int[] fixedOrder;
 
     /** Loader decoding with FFmpeg ({@code video.VideoSource}). */
     public ClipLoader(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed, int epoch) {
@@ -74,6 +75,29 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         this.epoch = epoch;
         this.decoder = decoder;
         this.transform = new ClipTransform(spec, mode);
+        this.fixedOrder = null;
+    }
+
+    /**
+     * Loader over the given positions of {@code samples} in this order (a {@link DistributedSampler} shard; an
+     * index may repeat, as padding does). A sample's random choices stay those of {@code (seed, epoch, index)},
+     * so a sample is augmented the same way whichever rank loads it; a repeated copy gets its own draw.
+     */
+    public ClipLoader(List<Sample> samples, int[] order, ClipSpec spec, Mode mode, int batchSize, int workers, long seed,
+                      int epoch, ClipDecoder decoder) {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
+        if (workers < 1) throw new IllegalArgumentException("workers must be >= 1: " + workers);
+        for (int i : order) if (i < 0 || i >= samples.size()) throw new IllegalArgumentException("sample index " + i + " out of range");
+        this.samples = List.copyOf(samples);
+        this.spec = spec;
+        this.mode = mode;
+        this.batchSize = batchSize;
+        this.workers = workers;
+        this.seed = seed;
+        this.epoch = epoch;
+        this.decoder = decoder;
+        this.transform = new ClipTransform(spec, mode);
+        this.fixedOrder = order.clone();
     }
 
     /** The FFmpeg decoder the loader uses by default ({@code video.VideoSource}, one pass per video). */
@@ -83,7 +107,8 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
 
     /** Batches per pass: {@code ceil(samples / batchSize)} (fewer only if every sample of a batch is skipped). */
     public int size() {
-        return (samples.size() + batchSize - 1) / batchSize;
+        int n = fixedOrder != null ? fixedOrder.length : samples.size();
+        return (n + batchSize - 1) / batchSize;
     }
 
     /** Clips decoded ahead of the consumer at most. */
@@ -98,6 +123,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
 
     /** The sample order of this epoch: a seeded permutation in TRAIN, the list order otherwise. */
     public int[] order() {
+        if (fixedOrder != null) return fixedOrder.clone();
         List<Integer> idx = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) idx.add(i);
         if (mode == Mode.TRAIN) Collections.shuffle(idx, new Random(mix(seed, epoch, -1)));
@@ -133,11 +159,19 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         return h;
     }
 
+    /** For each position, how many earlier positions hold the same sample (0 for a first occurrence). */
+    private static int[] copies(int[] order) {
+        java.util.Map<Integer, Integer> seen = new java.util.HashMap<>();
+        int[] c = new int[order.length];
+        for (int i = 0; i < order.length; i++) c[i] = seen.merge(order[i], 1, Integer::sum) - 1;
+        return c;
+    }
+
     private record Result(int index, float[] pixels, BadInput bad) {}
 
-    private Result load(int index) {
+    private Result load(int index, int copy) {
         Sample s = samples.get(index);
-        long sampleSeed = mix(seed, epoch, index);
+        long sampleSeed = copy == 0 ? mix(seed, epoch, index) : mix(seed, epoch, index, copy);
         try {
             DecodedClip f = decoder.decode(s.path(), n -> FrameSampling.indices(spec, mode, n, sampleSeed), spec.shortSide());
             if (f == null || f.frames() == 0 || f.frameCount() < 1) return new Result(index, null, new BadInput(s.path(), "no decodable frames"));
@@ -160,6 +194,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
 
     private final class BatchIterator implements Iterator<Batch> {
         private final int[] order = order();
+        private final int[] copies = copies(order);
         private final ExecutorService pool;
         private final ConcurrentLinkedDeque<Future<Result>> inFlight = new ConcurrentLinkedDeque<>();
         private int submitted;
@@ -181,9 +216,9 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
 
         private void fill() {
             while (inFlight.size() < prefetch() && submitted < order.length && !pool.isShutdown()) {
-                int index = order[submitted];
+                int index = order[submitted], copy = copies[submitted];
                 try {
-                    inFlight.add(pool.submit(() -> load(index)));
+                    inFlight.add(pool.submit(() -> load(index, copy)));
                 } catch (RejectedExecutionException e) {
                     return;                                                 // closed meanwhile
                 }

@@ -15,7 +15,10 @@ public enum DatasetLayout {
     AUTO,
     /** {@code root/<class>/<video>.mp4} or {@code root/<class>/<clip>/frame0001.png}. */
     CLASS_FOLDERS,
-    /** {@code root/<class>_<anything>.mp4}: the label is the file name up to its first underscore. */
+    /**
+     * {@code root/<class>_<number>.mp4}: the label is the file name before its trailing {@code _<digits>}
+     * ({@code jumping_jacks_0001.mp4} → {@code jumping_jacks}); other names are reported and skipped.
+     */
     FLAT_PREFIX,
     /** Lines {@code path,label}; header optional; paths relative to the list's folder (or the video root). */
     CSV,

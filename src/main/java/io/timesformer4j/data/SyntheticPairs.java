@@ -2,7 +2,7 @@ package io.timesformer4j.data;
 
 import io.timesformer4j.video.VideoWriter;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -284,7 +284,7 @@ public final class SyntheticPairs {
      *
      * @param log progress lines (one per scene) or null
      */
-    public static Result generate(Path out, Options o, PrintStream log) throws IOException {
+    public static Result generate(Path out, Options o, PrintWriter log) throws IOException {
         for (String p : List.of("train", "val", "manifest.csv")) {
             if (Files.exists(out.resolve(p))) throw new IOException(out.resolve(p) + ": exists; choose an empty --out folder (or --overwrite)");
         }

@@ -101,6 +101,45 @@ public final class VideoDataset {
         return new VideoDataset(root, layout, samples, labels, problems);
     }
 
+    /**
+     * Unlabelled videos for self-supervised pretraining: every video file and frame folder under a folder, at any
+     * depth (class folders, flat folders with any file names, nested collections), or every entry of a list file
+     * (its labels are read but not needed). All samples get label 0 of a one-class map {@code video}; zero-byte
+     * files and broken links are reported in {@link #problems()}.
+     *
+     * @throws IOException when {@code root} does not exist or holds no usable video
+     */
+    public static VideoDataset scanUnlabeled(Path root) throws IOException {
+        if (!Files.exists(root)) throw new IOException(root + ": no such file or folder");
+        LabelMap one = LabelMap.of(List.of("video"));
+        if (Files.isRegularFile(root)) {
+            VideoDataset listed = scan(root, DatasetOptions.defaults());
+            List<Sample> s = listed.samples().stream().map(x -> new Sample(x.path(), 0)).toList();
+            return new VideoDataset(root, listed.layout(), s, one, listed.problems());
+        }
+        List<Map.Entry<Path, String>> raw = new ArrayList<>();
+        List<BadInput> problems = new ArrayList<>();
+        collectVideos(root, raw, problems, 0);
+        if (raw.isEmpty()) {
+            StringBuilder sb = new StringBuilder(root + ": no usable videos or frame folders found");
+            problems.stream().limit(3).forEach(p -> sb.append("; ").append(p));
+            throw new IOException(sb.toString());
+        }
+        List<Sample> samples = raw.stream().map(e -> new Sample(e.getKey(), 0)).toList();
+        return new VideoDataset(root, DatasetLayout.AUTO, samples, one, problems);
+    }
+
+    private static void collectVideos(Path dir, List<Map.Entry<Path, String>> raw, List<BadInput> problems, int depth)
+            throws IOException {
+        if (depth > 8) return;
+        for (Path c : children(dir)) {
+            if (isBrokenVideoLink(c)) problems.add(new BadInput(c, BROKEN_LINK));
+            else if (isVideoFile(c)) addIfUsable(c, "video", raw, problems);
+            else if (Files.isDirectory(c) && isFrameFolder(c)) raw.add(Map.entry(c, "video"));
+            else if (Files.isDirectory(c)) collectVideos(c, raw, problems, depth + 1);
+        }
+    }
+
     /** Scans with auto-detected layout and inferred labels. */
     public static VideoDataset scan(Path root) throws IOException {
         return scan(root, DatasetOptions.defaults());
@@ -163,17 +202,29 @@ public final class VideoDataset {
         }
     }
 
+    static final String FLAT_NAME_RULE = "file name is not '<label>_<number>' (flat layout: the label is the name before "
+            + "the trailing _<digits>, e.g. jumping_jacks_0001.mp4 -> jumping_jacks)";
+    private static final java.util.regex.Pattern FLAT_NAME = java.util.regex.Pattern.compile("(.+)_\\d+");
+
+    /** Flat layout label: the name (without extension for files) before its trailing {@code _<digits>}; null if none. */
+    static String flatLabel(String name, boolean folder) {
+        String stem = name;
+        int dot = name.lastIndexOf('.');
+        if (!folder && dot > 0) stem = name.substring(0, dot);
+        java.util.regex.Matcher m = FLAT_NAME.matcher(stem);
+        return m.matches() ? m.group(1) : null;
+    }
+
     private static void scanFlat(Path root, List<Map.Entry<Path, String>> raw, List<BadInput> problems) throws IOException {
         for (Path c : children(root)) {
             if (isBrokenVideoLink(c)) problems.add(new BadInput(c, BROKEN_LINK));
             if (!isVideoFile(c) && !(Files.isDirectory(c) && isFrameFolder(c))) continue;
-            String name = c.getFileName().toString();
-            int us = name.indexOf('_');
-            if (us <= 0) {
-                problems.add(new BadInput(c, "file name has no '<label>_' prefix"));
+            String label = flatLabel(c.getFileName().toString(), Files.isDirectory(c));
+            if (label == null) {
+                problems.add(new BadInput(c, FLAT_NAME_RULE));
                 continue;
             }
-            addIfUsable(c, name.substring(0, us), raw, problems);
+            addIfUsable(c, label, raw, problems);
         }
     }
 
@@ -308,7 +359,9 @@ public final class VideoDataset {
         } else if (Files.isDirectory(p) && !isFrameFolder(p)) {
             problems.add(new BadInput(p, "folder without frame images"));
         } else {
-            raw.add(Map.entry(p, label));
+            BadInput folder = Files.isDirectory(p) ? frameFolderProblem(p) : null;
+            if (folder != null) problems.add(folder);
+            else raw.add(Map.entry(p, label));
         }
     }
 
@@ -361,6 +414,16 @@ public final class VideoDataset {
 
     static boolean isVideoFile(Path p) {
         return Files.isRegularFile(p) && VIDEO_EXTENSIONS.contains(extension(p));
+    }
+
+    /** A frame folder with a missing frame or an empty image, checked without decoding; null when fine. */
+    private static BadInput frameFolderProblem(Path dir) {
+        try {
+            io.timesformer4j.video.VideoSource.checkFrameFolder(dir);
+            return null;
+        } catch (io.timesformer4j.video.VideoException e) {
+            return new BadInput(e.path(), e.reason());
+        }
     }
 
     static boolean isFrameFolder(Path dir) throws IOException {

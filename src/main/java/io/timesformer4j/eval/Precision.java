@@ -1,5 +1,6 @@
 package io.timesformer4j.eval;
 
+import io.timesformer4j.runtime.CpuFeatures;
 import java.util.Locale;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
@@ -12,13 +13,24 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public enum Precision {
     FP32, BF16;
 
-    /** Parses {@code fp32|bf16}. */
+    /** Parses {@code fp32|bf16|auto}; {@code auto} is {@link #auto()}. */
     public static Precision parse(String s) {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "fp32", "float32", "32" -> FP32;
             case "bf16", "bfloat16" -> BF16;
-            default -> throw new IllegalArgumentException("unknown precision '" + s + "' (fp32, bf16)");
+            case "auto" -> auto();
+            default -> throw new IllegalArgumentException("unknown precision '" + s + "' (fp32, bf16, auto)");
         };
+    }
+
+    /** BF16 where the CPU runs bfloat16 matmuls natively (AVX512-BF16 or AMX flags), FP32 elsewhere. */
+    public static Precision auto() {
+        return CpuFeatures.nativeBf16() ? BF16 : FP32;
+    }
+
+    /** {@code fp32} or {@code bf16}, as the option spells it. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -80,9 +80,6 @@ public final class MaskedVideoModel extends Module {
      * @param std     per-channel std of the input normalisation
      */
     public MaskedVideoModel(TimeSformer encoder, DecoderConfig decoder, float[] mean, float[] std) {
-        if (encoder.config().tubeletSize() != 1)      // the decoder predicts one frame's patch per token
-            throw new IllegalArgumentException("masked video pretraining needs tubelet_size 1 (per-frame tokens), got "
-                    + encoder.config().tubeletSize());
         this.encoder = register_module("encoder", encoder);
         this.decoderConfig = decoder;
         this.mean = mean.clone();
@@ -95,7 +92,8 @@ public final class MaskedVideoModel extends Module {
         toDecoder = this.decoder.register_module("encoder_to_decoder", new LinearImpl(lo));
         maskToken = zeros(1, 1, dd);
         this.decoder.register_parameter("mask_token", maskToken);
-        decoderPos = sinusoids(c.numFrames() * c.numPatches(), dd).view(1, c.numFrames(), c.numPatches(), dd);
+        int tp = c.numFrames() / tubelet(c);                                                    // T' time positions
+        decoderPos = sinusoids(tp * c.numPatches(), dd).view(1, tp, c.numPatches(), dd);
         this.decoder.register_buffer("position_embeddings", decoderPos);
         TimesformerConfig blockConfig = TimesformerConfig.of(c.imageSize(), c.patchSize(), c.numFrames(), dd,
                 decoder.depth(), decoder.heads(), 4 * dd, AttentionType.JOINT_SPACE_TIME, c.labels());
@@ -115,18 +113,26 @@ public final class MaskedVideoModel extends Module {
         return decoderConfig;
     }
 
-    /** Pixel values per patch: {@code patch * patch * channels}. */
+    /** Pixel values per token: {@code tubelet * patch * patch * channels} (one patch of k frames). */
     public int patchDim() {
         TimesformerConfig c = encoder.config();
-        return c.patchSize() * c.patchSize() * c.numChannels();
+        return tubelet(c) * c.patchSize() * c.patchSize() * c.numChannels();
+    }
+
+    /**
+     * Frames per token, k: the encoder's tubelet size (tokens of {@code T' = T/k} time positions); every masked
+     * token's target is its {@code (k, p, p)} cube of pixels (VideoMAE's 2x16x16 cubes for k = 2).
+     */
+    static int tubelet(TimesformerConfig c) {
+        return c.tubeletSize();
     }
 
     /**
      * {@code pixelValues (B, T, C, H, W)} (normalised as the encoder wants) and a mask of B clips: the loss over the
-     * masked patches, with their prediction and target {@code (B, T*Nm, P)}.
+     * masked patches, with their prediction and target {@code (B, T'*Nm, P)} ({@code T' = T/k} token time positions).
      */
     public Output forward(Tensor pixelValues, TubeMask mask) {
-        long b = pixelValues.size(0), t = pixelValues.size(1);
+        long b = pixelValues.size(0), t = pixelValues.size(1) / tubelet(encoder.config());               // T'
         long n = mask.numPatches(), nv = mask.visibleCount(), nm = mask.maskedCount(), dd = decoderConfig.width();
         checkGrid(pixelValues, n);
         Tensor vis = mask.visibleIndex(), msk = mask.maskedIndex();                           // (B, Nv), (B, Nm)
@@ -158,18 +164,18 @@ public final class MaskedVideoModel extends Module {
      */
     public Tensor reconstruct(Tensor pixelValues, TubeMask mask) {
         try (NoGradGuard g = new NoGradGuard()) {
-            long b = pixelValues.size(0), t = pixelValues.size(1), c = pixelValues.size(2);
+            int k = tubelet(encoder.config()), p = encoder.config().patchSize();
+            long b = pixelValues.size(0), frames = pixelValues.size(1), t = frames / k, c = pixelValues.size(2);
             long h = pixelValues.size(3), w = pixelValues.size(4);
             long n = mask.numPatches(), nm = mask.maskedCount();
-            int p = encoder.config().patchSize();
             Tensor pred = forward(pixelValues, mask).prediction();                            // (B, T*Nm, P)
             Tensor[] stats = patchStats(pixelValues);                                          // (B, T, N, Q, C)
             long q = stats[0].size(3);
             Tensor idx = mask.maskedIndex().view(b, 1, nm, 1, 1).expand(b, t, nm, q, c);
             Tensor mu = stats[1].gather(2, idx.narrow(3, 0, 1)), sd = stats[2].gather(2, idx.narrow(3, 0, 1));
             Tensor filled = pred.view(b, t, nm, q, c).mul(sd.add(new Scalar(PATCH_EPS))).add(mu);
-            Tensor all = stats[0].scatter(2, idx, filled);                                     // (B, T, N, Q, C)
-            return all.view(b, t, h / p, w / p, p, p, c).permute(0, 1, 6, 2, 4, 3, 5).reshape(b, t, c, h, w)
+            Tensor all = stats[0].scatter(2, idx, filled);                                     // (B, T', N, Q, C)
+            return all.view(b, t, h / p, w / p, k, p, p, c).permute(0, 1, 4, 7, 2, 5, 3, 6).reshape(b, frames, c, h, w)
                     .clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(1.0)));
         }
     }
@@ -182,16 +188,16 @@ public final class MaskedVideoModel extends Module {
 
     /**
      * Patches of the clip in pixel units and their per-patch, per-channel mean and (unbiased) standard deviation:
-     * {@code [patches (B, T, N, Q, C), mean (B, T, N, 1, C), std (B, T, N, 1, C)]}, Q = p*p pixels, positions
-     * row-major, pixels inside a patch row-major.
+     * {@code [patches (B, T', N, Q, C), mean (B, T', N, 1, C), std (B, T', N, 1, C)]}, Q = k*p*p pixels (the
+     * token's k frames, each p x p row-major), positions row-major.
      */
     private Tensor[] patchStats(Tensor pixelValues) {
-        long b = pixelValues.size(0), t = pixelValues.size(1), c = pixelValues.size(2);
+        int k = tubelet(encoder.config()), p = encoder.config().patchSize();
+        long b = pixelValues.size(0), t = pixelValues.size(1) / k, c = pixelValues.size(2);
         long h = pixelValues.size(3), w = pixelValues.size(4);
-        int p = encoder.config().patchSize();
         long gh = h / p, gw = w / p;
-        Tensor x = pixels(pixelValues).view(b * t, c, gh, p, gw, p).permute(0, 2, 4, 3, 5, 1)
-                .reshape(b, t, gh * gw, (long) p * p, c);                                      // (B, T, N, Q, C)
+        Tensor x = pixels(pixelValues).view(b, t, k, c, gh, p, gw, p).permute(0, 1, 4, 6, 2, 5, 7, 3)
+                .reshape(b, t, gh * gw, (long) k * p * p, c);                                  // (B, T', N, Q, C)
         Tensor mu = x.mean(new long[] {3}, true, new ScalarTypeOptional());
         Tensor sd = x.var(new long[] {3}, true, true).sqrt();
         return new Tensor[] {x, mu, sd};
@@ -202,8 +208,9 @@ public final class MaskedVideoModel extends Module {
         long have = (pixelValues.size(3) / p) * (pixelValues.size(4) / p);
         if (have != n) throw new IllegalArgumentException("the mask has " + n + " positions, the clip "
                 + TimeSformer.shape(pixelValues) + " has " + have + " patches per frame");
-        if (pixelValues.size(1) != decoderPos.size(1))
-            throw new IllegalArgumentException("the decoder is built for " + decoderPos.size(1) + " frames, the clip has "
+        int k = tubelet(encoder.config());
+        if (pixelValues.size(1) % k != 0 || pixelValues.size(1) / k != decoderPos.size(1))
+            throw new IllegalArgumentException("the decoder is built for " + decoderPos.size(1) * k + " frames, the clip has "
                     + pixelValues.size(1));
     }
 

@@ -44,14 +44,35 @@ public final class ModelDir {
         AtomicFiles.writeString(dir.resolve("preprocessor_config.json"), JSON.writeValueAsString(p.toJson()) + "\n");
     }
 
+    /**
+     * Writes the encoder of {@code model} (no classifier) as a Hugging Face-style backbone dir: {@code model.safetensors}
+     * with every {@code timesformer.*} tensor, {@code config.json} ({@code architectures: TimesformerModel}, no
+     * labels) and {@code preprocessor_config.json}. {@code train --init DIR} loads it with a new head.
+     */
+    public static void saveEncoder(TimeSformer model, Preprocessing preprocessing, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+        for (var e : model.stateDict().entrySet()) if (e.getKey().startsWith("timesformer.")) sd.put(e.getKey(), e.getValue());
+        SafeTensors.write(dir.resolve("model.safetensors"), sd, Map.of("format", "pt"));
+        var cfg = model.config().toJson();
+        cfg.putArray("architectures").add("TimesformerModel");
+        cfg.remove("id2label");
+        cfg.remove("label2id");
+        AtomicFiles.writeString(dir.resolve("config.json"), JSON.writeValueAsString(cfg) + "\n");
+        Preprocessing p = preprocessing != null ? preprocessing : Preprocessing.defaults(model.config().imageSize());
+        AtomicFiles.writeString(dir.resolve("preprocessor_config.json"), JSON.writeValueAsString(p.toJson()) + "\n");
+    }
+
     /** Reads {@code config.json} of a model directory (or the one beside a weights file). */
     public static TimesformerConfig readConfig(Path dirOrFile) throws IOException {
         Path cfg = configPath(dirOrFile);
         if (cfg == null) throw new WeightsException(dirOrFile + ": no config.json");
         try {
             return TimesformerConfig.fromJson(JSON.readTree(cfg.toFile()));
-        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (IllegalArgumentException e) {
             throw new WeightsException(cfg + ": " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new WeightsException(cfg + ": not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -74,17 +95,24 @@ public final class ModelDir {
         if (pp != null && Files.isRegularFile(pp)) {
             try {
                 pre = Preprocessing.fromJson(JSON.readTree(pp.toFile()), config.imageSize());
-            } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (IllegalArgumentException e) {
                 throw new WeightsException(pp + ": " + e.getMessage());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new WeightsException(pp + ": not valid JSON: " + e.getOriginalMessage());
             }
         }
         TimeSformer model = new TimeSformer(config);
         Tensor probe = sd.get("classifier.weight");
         if (probe != null && probe.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Double)
             model.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);     // float64 weights stay float64
-        StateDicts.load(model, sd, true, path.toString());
+        StateDicts.load(model, sd, true, StateDicts.weightsFile(path).toString());
         model.eval();
         return new LoadedModel(model, config, pre);
+    }
+
+    /** The {@code config.json} that {@link #load} would use for {@code path}, or null when there is none. */
+    public static Path configFile(Path path) {
+        return configPath(path);
     }
 
     private static Path configPath(Path p) {

@@ -16,6 +16,13 @@ public record Preprocessing(float[] mean, float[] std, int shortSide, int cropSi
         if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 values (RGB)");
         mean = mean.clone();
         std = std.clone();
+        for (int i = 0; i < 3; i++) {
+            if (!Float.isFinite(mean[i])) throw new IllegalArgumentException("image_mean " + mean[i] + " is not finite");
+            if (!(std[i] > 0) || !Float.isFinite(std[i])) throw new IllegalArgumentException("image_std " + std[i] + " must be > 0 and finite");
+        }
+        if (cropSize < 1 || cropSize > 8192) throw new IllegalArgumentException("crop_size " + cropSize + " is not in [1, 8192]");
+        if (shortSide < cropSize || shortSide > 8192)
+            throw new IllegalArgumentException("size.shortest_edge " + shortSide + " is not in [crop_size " + cropSize + ", 8192]");
     }
 
     /** The official TimeSformer normalisation (0.45 / 0.225) with short side = crop size. */
@@ -47,17 +54,31 @@ public record Preprocessing(float[] mean, float[] std, int shortSide, int cropSi
         Preprocessing d = defaults(defaultCrop);
         float[] mean = floats(o.get("image_mean"), d.mean);
         float[] std = floats(o.get("image_std"), d.std);
+        if (o == null || !o.isObject()) throw new IllegalArgumentException("not a JSON object");
         JsonNode crop = o.get("crop_size");
-        int c = crop == null ? defaultCrop : crop.isInt() ? crop.asInt() : crop.path("height").asInt(defaultCrop);
+        int c = crop == null || crop.isNull() ? defaultCrop : crop.isNumber() ? integer(crop, "crop_size")
+                : integer(crop.get("height"), "crop_size.height", defaultCrop);
         JsonNode size = o.get("size");
-        int ss = size == null ? c : size.isInt() ? size.asInt() : size.path("shortest_edge").asInt(c);
+        int ss = size == null || size.isNull() ? c : size.isNumber() ? integer(size, "size")
+                : integer(size.get("shortest_edge"), "size.shortest_edge", c);
         return new Preprocessing(mean, std, ss, c);
     }
 
+    private static int integer(JsonNode v, String field, int dflt) {
+        return v == null || v.isNull() ? dflt : integer(v, field);
+    }
+
+    private static int integer(JsonNode v, String field) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt())
+            throw new IllegalArgumentException("field '" + field + "' must be an integer, got " + v);
+        return v.asInt();
+    }
+
     private static float[] floats(JsonNode a, float[] dflt) {
-        if (a == null) return dflt;
+        if (a == null || a.isNull()) return dflt;
         if (a.isNumber()) return new float[] {a.floatValue(), a.floatValue(), a.floatValue()};
-        if (!a.isArray() || a.size() != 3) throw new IllegalArgumentException("image_mean/image_std must be 3 numbers");
+        if (!a.isArray() || a.size() != 3 || !a.get(0).isNumber() || !a.get(1).isNumber() || !a.get(2).isNumber())
+            throw new IllegalArgumentException("image_mean/image_std must be 3 numbers, got " + a);
         return new float[] {a.get(0).floatValue(), a.get(1).floatValue(), a.get(2).floatValue()};
     }
 }

@@ -31,12 +31,15 @@ import static org.bytedeco.pytorch.global.torch.empty;
 
 /**
  * The safetensors format (8-byte little-endian header length, JSON header, raw little-endian data),
- * read with full validation and written atomically.
+ * read with full validation and written atomically. Validation as the reference loader: integer
+ * shapes and offsets, no duplicate keys, and the tensors tile the data section exactly (a header length
+ * one byte off, a gap, an overlap or trailing bytes are errors naming the file and the tensor).
  */
 public final class SafeTensors {
     /** Headers above this size are refused (the reference implementation's limit). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** Tensors in header order plus the {@code __metadata__} strings. */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
@@ -82,14 +85,25 @@ public final class SafeTensors {
                 }
                 entries.add(parseEntry(file, e.getKey(), e.getValue(), dataLen));
             }
+            // As the reference loader: the tensors tile the data section exactly, in offset order, with no gap,
+            // no overlap and nothing after the last one (a wrong header length shifts every offset).
             List<Entry> byOffset = new ArrayList<>(entries);
-            byOffset.sort(Comparator.comparingLong(Entry::begin));
-            for (int i = 1; i < byOffset.size(); i++) {
-                Entry prev = byOffset.get(i - 1), cur = byOffset.get(i);
-                if (cur.begin < prev.end)
+            byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+            long pos = 0;
+            for (Entry cur : byOffset) {
+                if (cur.begin < pos)
                     throw new WeightsException(file + ": tensor '" + cur.key + "' (data offset " + cur.begin
-                            + ") overlaps tensor '" + prev.key + "' (ends at " + prev.end + ")");
+                            + ") overlaps the tensor before it (ends at " + pos + ")");
+                if (cur.begin > pos)
+                    throw new WeightsException(file + ": tensor '" + cur.key + "' starts at data offset " + cur.begin
+                            + " but the tensor before it ends at " + pos + " (gap of " + (cur.begin - pos)
+                            + " bytes; the tensors must tile the data section)");
+                pos = cur.end;
             }
+            if (pos != dataLen)
+                throw new WeightsException(file + ": the tensors end at data offset " + pos + " (file offset " + (dataStart + pos)
+                        + ") but the data section holds " + dataLen + " bytes (" + (dataLen - pos)
+                        + " trailing bytes, or a wrong header length " + headerLen + ")");
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : entries) {
                 Tensor t = empty(e.shape, new TensorOptions(e.dtype.scalarType), new MemoryFormatOptional());
@@ -119,14 +133,15 @@ public final class SafeTensors {
         if (dt == null) throw new WeightsException(where + ": unknown dtype '" + v.path("dtype").asText() + "'");
         JsonNode sh = v.get("shape"), off = v.get("data_offsets");
         if (sh == null || !sh.isArray()) throw new WeightsException(where + ": missing shape");
-        if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong())
-            throw new WeightsException(where + ": data_offsets must be [begin, end]");
+        if (off == null || !off.isArray() || off.size() != 2 || !isLong(off.get(0)) || !isLong(off.get(1)))
+            throw new WeightsException(where + ": data_offsets must be [begin, end] (two integers), got " + off);
+        if (sh.size() > 64) throw new WeightsException(where + ": shape has " + sh.size() + " dimensions");
         long[] shape = new long[sh.size()];
         long numel = 1;
         try {
             for (int i = 0; i < shape.length; i++) {
-                if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0)
-                    throw new WeightsException(where + ": bad shape " + sh);
+                if (!isLong(sh.get(i)) || sh.get(i).asLong() < 0)
+                    throw new WeightsException(where + ": bad shape " + sh + " (dimensions must be integers >= 0)");
                 shape[i] = sh.get(i).asLong();
                 numel = Math.multiplyExact(numel, shape[i]);
             }
@@ -142,6 +157,11 @@ public final class SafeTensors {
             throw new WeightsException(where + ": data_offsets [" + begin + ", " + end + "] hold " + (end - begin)
                     + " bytes but shape " + sh + " of " + dt.safetensorsName + " needs " + numel);
         return new Entry(key, dt, shape, begin, end);
+    }
+
+    /** An integer JSON number that fits a long (not 1.0, not 1e3, not "1"). */
+    private static boolean isLong(JsonNode n) {
+        return n != null && n.isIntegralNumber() && n.canConvertToLong();
     }
 
     private static void readFully(FileChannel ch, ByteBuffer dst, long pos, Path file) throws IOException {

@@ -22,14 +22,14 @@ public final class StateDicts {
     /** What a load did: keys copied, model keys not in the file, file keys not in the model, shape clashes. */
     public record LoadReport(List<String> loaded, List<String> missing, List<String> unexpected, List<String> mismatched) {
         public String summary() {
-            return loaded.size() + " tensors loaded, " + missing.size() + " missing " + abbreviate(missing) + ", "
-                    + unexpected.size() + " unexpected " + abbreviate(unexpected) + ", " + mismatched.size()
-                    + " shape mismatches " + abbreviate(mismatched);
+            return loaded.size() + " tensors loaded, " + missing.size() + " missing" + abbreviate(missing) + ", "
+                    + unexpected.size() + " unexpected" + abbreviate(unexpected) + ", " + mismatched.size()
+                    + " shape mismatches" + abbreviate(mismatched);
         }
 
         private static String abbreviate(List<String> l) {
             if (l.isEmpty()) return "";
-            return l.size() <= 4 ? l.toString() : l.subList(0, 4) + "...";
+            return " " + (l.size() <= 4 ? l.toString() : l.subList(0, 4) + "...");
         }
     }
 
@@ -109,7 +109,43 @@ public final class StateDicts {
     }
 
     /**
-     * Copies {@code hfStateDict} into {@code model} (values converted to the model's dtype). With
+     * Checks a tensor about to become a model parameter: a floating type (F32, or F16/BF16/F64 when every
+     * parameter of the file has that same type, as a checkpoint saved in half precision), and finite values.
+     *
+     * @param floatType the floating type the file's other parameters have, or null for the first
+     * @return the tensor's type, for the next call
+     */
+    static org.bytedeco.pytorch.global.torch.ScalarType checkParameter(String source, String key, Tensor t,
+            org.bytedeco.pytorch.global.torch.ScalarType floatType) throws WeightsException {
+        var st = t.scalar_type().intern();
+        boolean floating = st == org.bytedeco.pytorch.global.torch.ScalarType.Float
+                || st == org.bytedeco.pytorch.global.torch.ScalarType.Half
+                || st == org.bytedeco.pytorch.global.torch.ScalarType.BFloat16
+                || st == org.bytedeco.pytorch.global.torch.ScalarType.Double;
+        if (!floating)
+            throw new WeightsException(source + ": tensor '" + key + "' has dtype " + st + "; model parameters must be a "
+                    + "floating type (F32, F16, BF16, F64), values are not cast");
+        if (floatType != null && st != floatType)
+            throw new WeightsException(source + ": tensor '" + key + "' has dtype " + st + " but the file's other parameters are "
+                    + floatType + " (mixed precisions are not cast)");
+        if (t.numel() > 0 && !org.bytedeco.pytorch.global.torch.isfinite(t).all().item_bool()) {
+            long bad = t.numel() - org.bytedeco.pytorch.global.torch.isfinite(t).sum().item_long();
+            throw new WeightsException(source + ": tensor '" + key + "' holds " + bad + " non-finite value(s) (NaN or Inf) of "
+                    + t.numel());
+        }
+        return st;
+    }
+
+    /** The file {@link #read} reads for {@code path}: the path itself, or a directory's weights file. */
+    public static Path weightsFile(Path path) {
+        if (!Files.isDirectory(path)) return path;
+        Path st = path.resolve("model.safetensors");
+        return Files.isRegularFile(st) ? st : path.resolve("pytorch_model.bin");
+    }
+
+    /**
+     * Copies {@code hfStateDict} into {@code model} (values converted to the model's dtype). Every tensor
+     * loaded must be a floating type shared by all of them, and finite ({@link #checkParameter}). With
      * {@code strict}, any missing, unexpected or wrongly shaped key is an error naming the key and both
      * shapes; otherwise those keys are skipped and listed in the report.
      */
@@ -139,6 +175,12 @@ public final class StateDicts {
             throw new WeightsException(source + ": unknown tensor '" + unexpected.get(0) + "' with shape "
                     + TimeSformer.shape(hfStateDict.get(unexpected.get(0))) + more(unexpected));
         try (NoGradGuard g = new NoGradGuard()) {
+            org.bytedeco.pytorch.global.torch.ScalarType floatType = null;
+            for (var e : params.entrySet()) {
+                Tensor src = hfStateDict.get(e.getKey());
+                if (src == null || !TimeSformer.shape(e.getValue()).equals(TimeSformer.shape(src))) continue;
+                floatType = checkParameter(source, e.getKey(), src, floatType);
+            }
             for (var e : params.entrySet()) {
                 Tensor src = hfStateDict.get(e.getKey());
                 if (src == null || !TimeSformer.shape(e.getValue()).equals(TimeSformer.shape(src))) continue;

@@ -39,8 +39,29 @@ public record TimesformerConfig(
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Largest model accepted: 4e9 parameters (16 GB of float32; the biggest released TimeSformer has 0.12e9). */
+    public static final long MAX_PARAMETERS = 4_000_000_000L;
+    /** Largest token count per clip (frames x patches + 1) accepted; base at 8 x 224 px has 1569. */
+    public static final long MAX_TOKENS = 200_000;
+
     public TimesformerConfig {
         labels = List.copyOf(labels);
+        range("image_size", imageSize, 1, 8192);
+        range("patch_size", patchSize, 1, 8192);
+        range("num_channels", numChannels, 1, 64);
+        range("num_frames", numFrames, 1, 4096);
+        range("hidden_size", hiddenSize, 1, 65_536);
+        range("num_hidden_layers", numHiddenLayers, 1, 1024);
+        range("num_attention_heads", numAttentionHeads, 1, 65_536);
+        range("intermediate_size", intermediateSize, 1, 1 << 20);
+        range("num_labels", labels.size(), 1, 1_000_000);
+        fraction("hidden_dropout_prob", hiddenDropoutProb);
+        fraction("attention_probs_dropout_prob", attentionProbsDropoutProb);
+        fraction("drop_path_rate", dropPathRate);
+        if (!(initializerRange >= 0 && initializerRange <= 1))
+            throw new IllegalArgumentException("initializer_range " + initializerRange + " is not in [0, 1]");
+        if (!(layerNormEps > 0 && layerNormEps <= 1))
+            throw new IllegalArgumentException("layer_norm_eps " + layerNormEps + " is not in (0, 1]");
         if (imageSize <= 0 || patchSize <= 0 || imageSize % patchSize != 0)
             throw new IllegalArgumentException("image_size " + imageSize + " must be a positive multiple of patch_size "
                     + patchSize);
@@ -57,6 +78,24 @@ public record TimesformerConfig(
         if (tubeletSize < 1 || numFrames % tubeletSize != 0)
             throw new IllegalArgumentException("num_frames " + numFrames + " must be a positive multiple of tubelet_size "
                     + tubeletSize);
+        long tokens = (long) (numFrames / tubeletSize) * ((long) (imageSize / patchSize) * (imageSize / patchSize)) + 1;
+        if (tokens > MAX_TOKENS)
+            throw new IllegalArgumentException("num_frames " + numFrames + " x (image_size " + imageSize + " / patch_size "
+                    + patchSize + ")^2 = " + tokens + " tokens per clip, more than " + MAX_TOKENS);
+        long grid = imageSize / patchSize;
+        long params = parameterCount(hiddenSize, intermediateSize, grid * grid, qkvBias, attentionType, numChannels, patchSize,
+                numFrames, tubeletSize, numHiddenLayers, labels.size());
+        if (params > MAX_PARAMETERS)
+            throw new IllegalArgumentException("hidden_size " + hiddenSize + ", intermediate_size " + intermediateSize
+                    + ", num_hidden_layers " + numHiddenLayers + " make " + params + " parameters, more than " + MAX_PARAMETERS);
+    }
+
+    private static void range(String field, long v, long min, long max) {
+        if (v < min || v > max) throw new IllegalArgumentException(field + " " + v + " is not in [" + min + ", " + max + "]");
+    }
+
+    private static void fraction(String field, double v) {
+        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(field + " " + v + " is not in [0, 1)");
     }
 
     /** The Hugging Face fields only: tubelet 1 (a Conv2d per frame) and no input transform, as officially. */
@@ -150,14 +189,19 @@ public record TimesformerConfig(
 
     /** Number of trainable parameters of the model this config builds (equals the official model's count). */
     public long parameterCount() {
-        long d = hiddenSize, i = intermediateSize, n = numPatches();
+        return parameterCount(hiddenSize, intermediateSize, numPatches(), qkvBias, attentionType, numChannels, patchSize,
+                numFrames, tubeletSize, numHiddenLayers, numLabels());
+    }
+
+    private static long parameterCount(long d, long i, long n, boolean qkvBias, AttentionType attentionType, int numChannels,
+            int patchSize, int numFrames, int tubeletSize, int numHiddenLayers, int numLabels) {
         long qkv = 3 * d * d + (qkvBias ? 3 * d : 0);
         long attention = qkv + d * d + d;                    // qkv + output projection
         long block = 2 * d + attention + 2 * d + (d * i + i) + (i * d + d);   // norm1, attn, norm2, mlp
         if (attentionType == AttentionType.DIVIDED_SPACE_TIME) block += 2 * d + attention + d * d + d;
         long embeddings = d + (n + 1) * d + (long) numChannels * tubeletSize * patchSize * patchSize * d + d;
-        if (attentionType != AttentionType.SPACE_ONLY) embeddings += (long) timePositions() * d;
-        return embeddings + numHiddenLayers * block + 2 * d + d * numLabels() + numLabels();
+        if (attentionType != AttentionType.SPACE_ONLY) embeddings += (long) (numFrames / tubeletSize) * d;
+        return embeddings + numHiddenLayers * block + 2 * d + d * numLabels + numLabels;
     }
 
     /**
@@ -230,9 +274,15 @@ public record TimesformerConfig(
             throw new IllegalArgumentException("config.json has model_type '" + type + "', expected 'timesformer'");
         List<String> labels;
         JsonNode id2label = o.get("id2label");
+        if (id2label != null && !id2label.isNull() && !id2label.isObject())
+            throw new IllegalArgumentException("field 'id2label' must be an object of \"id\": \"name\"");
+        if (id2label != null && id2label.size() > 1_000_000)
+            throw new IllegalArgumentException("field 'id2label' has " + id2label.size() + " entries (limit 1000000)");
         if (id2label != null && id2label.isObject() && id2label.size() > 0) {
             Map<Integer, String> byId = new TreeMap<>();
             id2label.fields().forEachRemaining(e -> {
+                if (!e.getValue().isTextual())
+                    throw new IllegalArgumentException("field 'id2label' entry '" + e.getKey() + "' is not a string");
                 try {
                     byId.put(Integer.parseInt(e.getKey()), e.getValue().asText());
                 } catch (NumberFormatException ex) {
@@ -247,17 +297,54 @@ public record TimesformerConfig(
                 labels.add(e.getValue());
             }
         } else {
-            labels = defaultLabels(o.path("num_labels").asInt(2));
+            int n = integer(o, "num_labels", 2);
+            range("num_labels", n, 1, 1_000_000);
+            labels = defaultLabels(n);
         }
         return new TimesformerConfig(
-                o.path("image_size").asInt(224), o.path("patch_size").asInt(16), o.path("num_channels").asInt(3),
-                o.path("num_frames").asInt(8), o.path("hidden_size").asInt(768), o.path("num_hidden_layers").asInt(12),
-                o.path("num_attention_heads").asInt(12), o.path("intermediate_size").asInt(3072),
-                o.path("hidden_act").asText("gelu"), o.path("hidden_dropout_prob").asDouble(0.0),
-                o.path("attention_probs_dropout_prob").asDouble(0.0), o.path("initializer_range").asDouble(0.02),
-                o.path("layer_norm_eps").asDouble(1e-6), o.path("qkv_bias").asBoolean(true),
-                AttentionType.fromHfName(o.path("attention_type").asText("divided_space_time")),
-                o.path("drop_path_rate").asDouble(0.0), labels, o.path("tubelet_size").asInt(1),
-                InputTransform.parse(o.path("input_transform").asText("none")));
+                integer(o, "image_size", 224), integer(o, "patch_size", 16), integer(o, "num_channels", 3),
+                integer(o, "num_frames", 8), integer(o, "hidden_size", 768), integer(o, "num_hidden_layers", 12),
+                integer(o, "num_attention_heads", 12), integer(o, "intermediate_size", 3072),
+                text(o, "hidden_act", "gelu"), number(o, "hidden_dropout_prob", 0.0),
+                number(o, "attention_probs_dropout_prob", 0.0), number(o, "initializer_range", 0.02),
+                number(o, "layer_norm_eps", 1e-6), bool(o, "qkv_bias", true),
+                AttentionType.fromHfName(text(o, "attention_type", "divided_space_time")),
+                number(o, "drop_path_rate", 0.0), labels, integer(o, "tubelet_size", 1),
+                InputTransform.parse(text(o, "input_transform", "none")));
+    }
+
+    /** An integer field (absent or null: the default); 1e12, 8.5, "8" or a value past int range are errors naming it. */
+    private static int integer(JsonNode o, String field, int dflt) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) return dflt;
+        boolean integral = v.isIntegralNumber() || (v.isFloatingPointNumber() && v.asDouble() == Math.rint(v.asDouble()));
+        if (!v.isNumber() || !integral)
+            throw new IllegalArgumentException("field '" + field + "' must be an integer, got " + v);
+        double d = v.asDouble();
+        if (!v.canConvertToInt() || d > Integer.MAX_VALUE || d < Integer.MIN_VALUE)
+            throw new IllegalArgumentException("field '" + field + "' = " + v + " is out of range");
+        return v.asInt();
+    }
+
+    private static double number(JsonNode o, String field, double dflt) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isNumber() || !Double.isFinite(v.asDouble()))
+            throw new IllegalArgumentException("field '" + field + "' must be a finite number, got " + v);
+        return v.asDouble();
+    }
+
+    private static boolean bool(JsonNode o, String field, boolean dflt) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isBoolean()) throw new IllegalArgumentException("field '" + field + "' must be true or false, got " + v);
+        return v.asBoolean();
+    }
+
+    private static String text(JsonNode o, String field, String dflt) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isTextual()) throw new IllegalArgumentException("field '" + field + "' must be a string, got " + v);
+        return v.asText();
     }
 }

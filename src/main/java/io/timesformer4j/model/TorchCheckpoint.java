@@ -52,6 +52,13 @@ public final class TorchCheckpoint {
             "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
             "torch._tensor._rebuild_from_type_v2", "torch.Tensor", "torch.nn.parameter.Parameter");
 
+    /** data.pkl larger than this is refused (a ViT-L state dict's pickle is about 100 KB). */
+    static final long MAX_PICKLE_BYTES = 64L << 20;
+    /** Containers nested deeper than this are refused (torch.save writes depth 3-4). */
+    static final int MAX_NESTING = 1000;
+    /** A deflated storage entry may inflate at most this much (torch.save stores entries uncompressed). */
+    static final long MAX_INFLATE_RATIO = 1100;
+
     private TorchCheckpoint() {}
 
     /** Reads the whole pickled object of a zip-format {@code torch.save} file. */
@@ -69,11 +76,20 @@ public final class TorchCheckpoint {
             if (prefix == null) throw new WeightsException(file + ": zip file without data.pkl (not a torch.save file)");
             ZipEntry bo = zip.getEntry(prefix + "byteorder");
             if (bo != null) {
-                String order = new String(zip.getInputStream(bo).readAllBytes(), StandardCharsets.US_ASCII).trim();
+                String order = new String(readAtMost(file, zip, bo, 64), StandardCharsets.US_ASCII).trim();
                 if (!order.equals("little")) throw new WeightsException(file + ": byteorder '" + order + "' is not supported");
             }
-            byte[] pkl = zip.getInputStream(zip.getEntry(prefix + "data.pkl")).readAllBytes();
-            return new Unpickler(file, zip, prefix, pkl).load();
+            ZipEntry pe = zip.getEntry(prefix + "data.pkl");
+            byte[] pkl = readAtMost(file, zip, pe, MAX_PICKLE_BYTES);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(pkl);
+            if (pe.getCrc() != -1 && crc.getValue() != pe.getCrc())
+                throw new WeightsException(file + ": zip entry '" + pe.getName() + "' fails its CRC-32 check (damaged file)");
+            try {
+                return new Unpickler(file, zip, prefix, pkl).load();
+            } catch (StackOverflowError e) {     // last resort; nesting is bounded below MAX_NESTING already
+                throw new WeightsException(file + ": " + prefix + "data.pkl nests too deeply to read");
+            }
         } catch (ZipException e) {
             throw new WeightsException(file + ": not a readable zip-format torch checkpoint (truncated, damaged, or the "
                     + "legacy pre-1.6 format): " + e.getMessage());
@@ -81,6 +97,18 @@ public final class TorchCheckpoint {
             throw e;
         } catch (IOException e) {
             throw new WeightsException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** An entry's bytes, refusing more than {@code limit} (a zip entry may inflate to gigabytes). */
+    private static byte[] readAtMost(Path file, ZipFile zip, ZipEntry e, long limit) throws IOException {
+        if (e.getSize() > limit)
+            throw new WeightsException(file + ": zip entry '" + e.getName() + "' is " + e.getSize() + " bytes (limit " + limit + ")");
+        try (InputStream is = zip.getInputStream(e)) {
+            byte[] b = is.readNBytes((int) limit + 1);
+            if (b.length > limit)
+                throw new WeightsException(file + ": zip entry '" + e.getName() + "' inflates past " + limit + " bytes");
+            return b;
         }
     }
 
@@ -105,6 +133,12 @@ public final class TorchCheckpoint {
         return out;
     }
 
+    static String firstLine(String m) {
+        if (m == null) return "";
+        int i = m.indexOf('\n');
+        return i < 0 ? m : m.substring(0, i);
+    }
+
     private static final class Unpickler {
         private static final Object MARK = new Object();
         private final Path file;
@@ -114,6 +148,9 @@ public final class TorchCheckpoint {
         private final List<Object> stack = new ArrayList<>();
         private final Map<Long, Object> memo = new HashMap<>();
         private final Map<String, Tensor> storages = new HashMap<>();
+        private final Map<String, StorageRef> storageRefs = new HashMap<>();
+        /** Nesting depth of every container built (lists, dicts, tuples), by identity. */
+        private final java.util.IdentityHashMap<Object, Integer> depths = new java.util.IdentityHashMap<>();
         private int opPos;
 
         Unpickler(Path file, ZipFile zip, String prefix, byte[] data) {
@@ -169,39 +206,49 @@ public final class TorchCheckpoint {
                             if (!(name instanceof String n) || !(module instanceof String m)) throw error("bad STACK_GLOBAL");
                             push(global(m, n));
                         }
-                        case 't' -> push(new PyTuple(popMark()));
-                        case 0x85 -> push(new PyTuple(listOf(pop())));
+                        case 't' -> push(container(new PyTuple(popMark())));
+                        case 0x85 -> push(container(new PyTuple(listOf(pop()))));
                         case 0x86 -> {
                             Object b = pop(), a = pop();
-                            push(new PyTuple(listOf(a, b)));
+                            push(container(new PyTuple(listOf(a, b))));
                         }
                         case 0x87 -> {
                             Object c = pop(), b = pop(), a = pop();
-                            push(new PyTuple(listOf(a, b, c)));
+                            push(container(new PyTuple(listOf(a, b, c))));
                         }
-                        case 'l' -> push(new ArrayList<>(popMark()));
+                        case 'l' -> push(container(new ArrayList<>(popMark())));
                         case 'd' -> {
                             List<Object> items = popMark();
                             Map<Object, Object> m = new LinkedHashMap<>();
-                            for (int i = 0; i + 1 < items.size(); i += 2) m.put(items.get(i), items.get(i + 1));
-                            push(m);
+                            for (int i = 0; i + 1 < items.size(); i += 2) m.put(key(items.get(i)), items.get(i + 1));
+                            push(container(m));
                         }
                         case 'a' -> {
                             Object v = pop();
-                            asList(peek()).add(v);
+                            Object l = peek();
+                            asList(l).add(v);
+                            grow(l, v);
                         }
                         case 'e' -> {
                             List<Object> items = popMark();
-                            asList(peek()).addAll(items);
+                            Object l = peek();
+                            asList(l).addAll(items);
+                            for (Object v : items) grow(l, v);
                         }
                         case 's' -> {
                             Object v = pop(), k = pop();
-                            asMap(peek()).put(k, v);
+                            Object m = peek();
+                            asMap(m).put(key(k), v);
+                            grow(m, v);
                         }
                         case 'u' -> {
                             List<Object> items = popMark();
-                            Map<Object, Object> m = asMap(peek());
-                            for (int i = 0; i + 1 < items.size(); i += 2) m.put(items.get(i), items.get(i + 1));
+                            Object mo = peek();
+                            Map<Object, Object> m = asMap(mo);
+                            for (int i = 0; i + 1 < items.size(); i += 2) {
+                                m.put(key(items.get(i)), items.get(i + 1));
+                                grow(mo, items.get(i + 1));
+                            }
                         }
                         case 'Q' -> push(persistentLoad(pop()));
                         case 'R' -> {
@@ -223,6 +270,45 @@ public final class TorchCheckpoint {
             } catch (IndexOutOfBoundsException e) {
                 throw error("malformed pickle: " + e.getMessage());
             }
+        }
+
+        /** Records a new container's depth (1 + its deepest item); refuses nesting past {@link #MAX_NESTING}. */
+        private Object container(Object c) throws WeightsException {
+            int d = 0;
+            Iterable<?> items = c instanceof PyTuple t ? t.items() : c instanceof List<?> l ? l : ((Map<?, ?>) c).values();
+            for (Object x : items) d = Math.max(d, depth(x));
+            setDepth(c, d + 1);
+            return c;
+        }
+
+        /** {@code v} was put into container {@code c}: its depth grows to cover it (a container in itself is refused). */
+        private void grow(Object c, Object v) throws WeightsException {
+            if (v == c) throw error("a container that contains itself");
+            int d = depth(v) + 1;
+            if (d > depth(c)) setDepth(c, d);
+        }
+
+        private int depth(Object x) {
+            if (x instanceof List || x instanceof Map || x instanceof PyTuple) return depths.getOrDefault(x, 1);
+            return 0;
+        }
+
+        private void setDepth(Object c, int d) throws WeightsException {
+            if (d > MAX_NESTING) throw error("containers nested more than " + MAX_NESTING + " deep");
+            depths.put(c, d);
+        }
+
+        /** A dict key: only str, int, float, bool, None or a flat tuple of those, as in any state dict. */
+        private Object key(Object k) throws WeightsException {
+            if (k == null || k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean) return k;
+            if (k instanceof PyTuple t) {
+                for (Object x : t.items()) {
+                    if (!(x == null || x instanceof String || x instanceof Long || x instanceof Double || x instanceof Boolean))
+                        throw error("dict key is a tuple holding " + describe(x));
+                }
+                return k;
+            }
+            throw error("dict key of type " + describe(k) + " (state dicts are keyed by names)");
         }
 
         private static List<Object> listOf(Object... xs) {
@@ -285,7 +371,8 @@ public final class TorchCheckpoint {
                     + "(no code from the file is executed)");
         }
 
-        private void push(Object o) {
+        private void push(Object o) throws WeightsException {
+            if (stack.size() >= 10_000_000) throw error("pickle stack grows past 10,000,000 items");
             stack.add(o);
         }
 
@@ -334,7 +421,12 @@ public final class TorchCheckpoint {
                 throw error("unsupported storage type " + describe(it.get(1)));
             if (!(it.get(2) instanceof String key) || !(it.get(4) instanceof Long numel) || numel < 0)
                 throw error("malformed storage reference");
-            return new StorageRef(DTypes.byStorage(g.name()), key, numel);
+            StorageRef ref = new StorageRef(DTypes.byStorage(g.name()), key, numel);
+            StorageRef before = storageRefs.putIfAbsent(key, ref);
+            if (before != null && !before.equals(ref))
+                throw error("storage '" + key + "' is declared as " + numel + " x " + ref.dtype().torchStorage + " here but as "
+                        + before.numel() + " x " + before.dtype().torchStorage + " before");
+            return ref;
         }
 
         private Object reduce(Object fn, Object args) throws IOException {
@@ -367,22 +459,36 @@ public final class TorchCheckpoint {
                     || size.items().size() != stride.items().size())
                 throw error("malformed _rebuild_tensor_v2 arguments");
             int n = size.items().size();
+            if (n > 64) throw error("tensor with " + n + " dimensions in storage '" + s.key() + "'");
             long[] sz = new long[n], st = new long[n];
-            long maxIndex = offset;
+            long maxIndex = offset, numel = 1;
             boolean emptyTensor = false;
             for (int i = 0; i < n; i++) {
                 if (!(size.items().get(i) instanceof Long a) || !(stride.items().get(i) instanceof Long b) || a < 0 || b < 0)
-                    throw error("bad tensor size/stride in storage '" + s.key() + "'");
+                    throw error("bad tensor size/stride in storage '" + s.key() + "' (integers >= 0 expected)");
                 sz[i] = a;
                 st[i] = b;
-                if (a == 0) emptyTensor = true;
-                else maxIndex += (a - 1) * b;
             }
-            if (offset < 0 || (!emptyTensor && maxIndex >= s.numel()))
-                throw error("tensor of size " + size.items() + " stride " + stride.items() + " offset " + offset
-                        + " reads past storage '" + s.key() + "' of " + s.numel() + " elements");
+            String view = "tensor of size " + java.util.Arrays.toString(sz) + " stride " + java.util.Arrays.toString(st)
+                    + " offset " + offset + " on storage '" + s.key() + "' (" + s.numel() + " elements)";
+            try {
+                for (int i = 0; i < n; i++) {
+                    numel = Math.multiplyExact(numel, sz[i]);
+                    if (sz[i] == 0) emptyTensor = true;
+                    else maxIndex = Math.addExact(maxIndex, Math.multiplyExact(sz[i] - 1, st[i]));
+                }
+            } catch (ArithmeticException e) {
+                throw error(view + ": size or stride overflows");
+            }
+            if (offset < 0 || (!emptyTensor && maxIndex >= s.numel())) throw error(view + " reads past the storage");
+            if (numel > Math.max(s.numel(), 1))
+                throw error(view + " has " + numel + " elements, more than its storage (views that repeat elements are not read)");
             Tensor storage = storage(s);
-            return storage.as_strided(sz, st, new LongOptional(offset)).contiguous();
+            try {
+                return storage.as_strided(sz, st, new LongOptional(offset)).contiguous();
+            } catch (RuntimeException e) {
+                throw error(view + ": " + firstLine(e.getMessage()));
+            }
         }
 
         private Tensor storage(StorageRef s) throws IOException {
@@ -399,17 +505,29 @@ public final class TorchCheckpoint {
             }
             if (e.getSize() >= 0 && e.getSize() < bytes)
                 throw error("storage '" + name + "' has " + e.getSize() + " bytes, needs " + bytes);
-            Tensor t = empty(new long[] {s.numel()}, new TensorOptions(s.dtype().scalarType), new MemoryFormatOptional());
+            if (e.getMethod() != ZipEntry.STORED && bytes > MAX_INFLATE_RATIO * Math.max(e.getCompressedSize(), 1) + (1 << 20))
+                throw error("storage '" + name + "' would inflate " + e.getCompressedSize() + " compressed bytes to " + bytes);
+            Tensor t;
+            try {
+                t = empty(new long[] {s.numel()}, new TensorOptions(s.dtype().scalarType), new MemoryFormatOptional());
+            } catch (RuntimeException ex) {
+                throw error("storage '" + name + "' of " + bytes + " bytes cannot be allocated: " + firstLine(ex.getMessage()));
+            }
             if (bytes > 0) {
                 ByteBuffer dst = new BytePointer(t.data_ptr()).capacity(bytes).asByteBuffer();
                 byte[] buf = new byte[1 << 20];
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
                 try (InputStream is = zip.getInputStream(e)) {
                     while (dst.hasRemaining()) {
                         int r = is.read(buf, 0, Math.min(buf.length, dst.remaining()));
                         if (r < 0) throw error("storage '" + name + "' ends after " + dst.position() + " of " + bytes + " bytes");
                         dst.put(buf, 0, r);
+                        crc.update(buf, 0, r);
                     }
                 }
+                // torch.save records each entry's CRC-32 (ZipFile checks it only for deflated entries)
+                if (e.getCrc() != -1 && e.getSize() == bytes && crc.getValue() != e.getCrc())
+                    throw error("storage '" + name + "' fails its CRC-32 check (damaged file)");
             }
             storages.put(s.key(), t);
             return t;

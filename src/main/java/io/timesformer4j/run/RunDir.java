@@ -21,11 +21,16 @@ import java.util.Optional;
  * RUN/tensorboard/      TensorBoard event files (--tensorboard)
  * RUN/.lock             held by the training process ({@link RunLock})
  * </pre>
+ *
+ * <p>A pretraining run ({@code timesformer pretrain}) has {@code pretrain.json} ({@link PretrainOptions}) instead of
+ * {@code run.json}, the same metrics, checkpoint, skipped and lock files, {@code encoder/} (the pretrained encoder,
+ * a Hugging Face-style backbone dir that {@code --init} takes) and {@code reconstructions/epoch_NNN.png}.
  */
 public record RunDir(Path root) {
     public static final String RUN_JSON = "run.json", METRICS = "metrics.jsonl", SKIPPED = "skipped.txt",
             BEST = "best", CHECKPOINT = "checkpoint", LOSS_PNG = "loss.png", ACCURACY_PNG = "accuracy.png",
-            LOCK = ".lock", CHECKPOINTS = "checkpoints", TENSORBOARD = "tensorboard";
+            LOCK = ".lock", CHECKPOINTS = "checkpoints", TENSORBOARD = "tensorboard", PRETRAIN_JSON = "pretrain.json",
+            ENCODER = "encoder", RECONSTRUCTIONS = "reconstructions";
 
     public RunDir {
         if (root == null) throw new IllegalArgumentException("run folder is null");
@@ -52,6 +57,32 @@ public record RunDir(Path root) {
     /** {@code checkpoints/epoch-NNNN}: the checkpoint kept after epoch {@code epoch} (1-based). */
     public Path keptCheckpoint(int epoch) { return checkpoints().resolve(String.format(java.util.Locale.ROOT, "epoch-%04d", epoch)); }
     public Path tensorboard() { return root.resolve(TENSORBOARD); }
+    public Path pretrainJson() { return root.resolve(PRETRAIN_JSON); }
+    public Path encoder() { return root.resolve(ENCODER); }
+    public Path encoderTmp() { return root.resolve(ENCODER + ".tmp"); }
+    public Path encoderPrev() { return root.resolve(ENCODER + ".prev"); }
+    public Path reconstruction(int epoch) {
+        return root.resolve(RECONSTRUCTIONS).resolve(String.format(java.util.Locale.ROOT, "epoch_%03d.png", epoch));
+    }
+
+    /** A fresh pretraining run must not overwrite a run folder of either kind. */
+    public void refuseExistingPretrainRun() throws IOException {
+        if (Files.exists(runJson()))
+            throw new IOException(root + " holds a training run (" + RUN_JSON + "); pick another --out for pretraining");
+        for (String f : List.of(METRICS, CHECKPOINT, CHECKPOINT + ".prev", ENCODER)) {
+            if (Files.exists(root.resolve(f)))
+                throw new IOException(root + " already holds a pretraining run (" + f + "); continue it with --resume "
+                        + root + ", or pick another --out");
+        }
+    }
+
+    /** {@code RUN/encoder} when {@code dir} is a pretraining run folder with an encoder. */
+    public static Optional<Path> encoderOf(Path dir) {
+        if (dir == null || !Files.isRegularFile(dir.resolve(PRETRAIN_JSON))) return Optional.empty();
+        Path enc = dir.resolve(ENCODER);
+        return Files.isRegularFile(enc.resolve("model.safetensors")) ? Optional.of(enc) : Optional.empty();
+    }
+
 
     /**
      * A fresh run must not overwrite one that already finished epochs (its metrics, checkpoint and best model
@@ -64,6 +95,15 @@ public record RunDir(Path root) {
                 throw new IOException(root + " already holds a training run (" + f + "); continue it with --resume "
                         + root + ", or pick another --out");
         }
+    }
+
+    /** The run folder owning {@code dir} when {@code dir} is one of its kept checkpoints ({@code RUN/checkpoints/X}). */
+    public static Optional<Path> runOfKeptCheckpoint(Path dir) {
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (parent == null || parent.getFileName() == null || !parent.getFileName().toString().equals(CHECKPOINTS))
+            return Optional.empty();
+        Path run = parent.getParent();
+        return run != null && Files.isRegularFile(run.resolve(RUN_JSON)) ? Optional.of(run) : Optional.empty();
     }
 
     /** Whether {@code dir} is a run folder with a best model. */
@@ -94,6 +134,8 @@ public record RunDir(Path root) {
 
     /** Like {@link #modelPath}, for weights to start from ({@code --init}): a run's {@code checkpoint/} is fine. */
     public static Path weightsPath(Path path) throws WeightsException {
+        Optional<Path> encoder = encoderOf(path);
+        if (encoder.isPresent()) return encoder.get();                      // a pretraining run: its encoder
         if (bestModelOf(path, false).isPresent()) throw new WeightsException(path + ": a training run folder, not a model dir; "
                 + "its best model is " + path.resolve(BEST));
         return path;

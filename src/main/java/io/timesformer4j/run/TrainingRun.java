@@ -3,6 +3,7 @@ package io.timesformer4j.run;
 import io.timesformer4j.data.BadInput;
 import io.timesformer4j.runtime.AtomicFiles;
 import io.timesformer4j.train.BatchSource;
+import io.timesformer4j.train.Charts;
 import io.timesformer4j.train.EpochMetrics;
 import io.timesformer4j.train.Trainer;
 import io.timesformer4j.train.TrainingListener;
@@ -36,6 +37,8 @@ public final class TrainingRun {
     private List<BadInput> problems = List.of();
     private PrintWriter out = new PrintWriter(PrintWriter.nullWriter());
     private CheckpointPolicy policy = CheckpointPolicy.LATEST_ONLY;
+    private boolean writes = true;
+    private double chance = Double.NaN;
 
     public TrainingRun(RunDir dir, Trainer trainer) {
         this.dir = dir;
@@ -45,6 +48,12 @@ public final class TrainingRun {
     /** How to write {@code RUN/best/} (default: none is written). */
     public TrainingRun bestModel(ModelWriter writer) {
         this.bestWriter = writer;
+        return this;
+    }
+
+    /** The chance level (1 / classes) drawn on the plots (default: none). */
+    public TrainingRun chance(double level) {
+        this.chance = level;
         return this;
     }
 
@@ -72,6 +81,15 @@ public final class TrainingRun {
         return this;
     }
 
+    /**
+     * Whether this process writes the run folder (default true). In a data-parallel job only rank 0 does; the
+     * other ranks load the same checkpoint and read the metrics history, and add no listener that writes.
+     */
+    public TrainingRun writes(boolean on) {
+        this.writes = on;
+        return this;
+    }
+
     public RunDir dir() {
         return dir;
     }
@@ -88,30 +106,34 @@ public final class TrainingRun {
 
     /** Trains, continuing from the checkpoint folder {@code from} when present (one of the run's kept checkpoints). */
     public Trainer.Result fit(BatchSource train, BatchSource val, Optional<Path> from) throws IOException {
-        Files.createDirectories(dir.root());
-        recoverBest();
+        if (writes) {
+            Files.createDirectories(dir.root());
+            recoverBest();
+        }
         Trainer.Start start = Trainer.Start.fresh();
         Optional<Checkpoint.State> st = from.isPresent()
                 ? Optional.of(Checkpoint.loadFrom(from.get(), trainer.model().module(), trainer.optimizer()))
                 : Optional.empty();
         if (st.isPresent()) {
             Checkpoint.State s = st.get();
-            List<EpochMetrics> history = MetricsLog.truncate(dir.metrics(), s.epoch());
+            List<EpochMetrics> history = writes ? MetricsLog.truncate(dir.metrics(), s.epoch())
+                    : MetricsLog.read(dir.metrics()).stream().filter(m -> m.epoch() <= s.epoch()).toList();
             start = new Trainer.Start(s.epoch(), s.step(), s.bestValAcc(), s.bestEpoch(), history);
             out.printf(Locale.ROOT, "resumed %s after epoch %d (step %d)%n", dir.root(), s.epoch(), s.step());
             if (s.epoch() >= trainer.config().epochs())
                 out.printf(Locale.ROOT, "nothing to do: %d of %d epochs done%n", s.epoch(), trainer.config().epochs());
             out.flush();
-        } else {
+        } else if (writes) {
             Files.deleteIfExists(dir.metrics());
         }
+        if (!writes) return trainer.fit(train, val, start, List.of());
         SkippedList skipped = new SkippedList(dir.skipped(), problems, st.isPresent());
         List<TrainingListener> ours = new ArrayList<>();
         ours.add(new MetricsWriter(dir.metrics()));
         if (bestWriter != null) ours.add(new BestModelSaver(dir, bestWriter));
         ours.add(new CheckpointWriter(dir, trainer, policy));
         ours.add(skipped);
-        if (plots) ours.add(new PlotWriter(dir, out));
+        if (plots) ours.add(new PlotWriter(dir, out, chance));
         return trainer.fit(train, val, start, ours);
     }
 
@@ -161,16 +183,18 @@ public final class TrainingRun {
     static final class PlotWriter implements TrainingListener {
         private final RunDir dir;
         private final PrintWriter out;
+        private final double chance;
 
-        PlotWriter(RunDir dir, PrintWriter out) {
+        PlotWriter(RunDir dir, PrintWriter out, double chance) {
             this.dir = dir;
             this.out = out;
+            this.chance = chance;
         }
 
         @Override
         public void onEpochEnd(EpochEnd e) {
             try {
-                io.timesformer4j.train.Charts.trainingCurves(e.history(), dir.lossPng(), dir.accuracyPng());
+                Charts.trainingCurves(e.history(), e.bestEpoch(), chance, dir.lossPng(), dir.accuracyPng());
             } catch (RuntimeException | IOException ex) {
                 out.println("warning: could not draw the plots: " + ex.getMessage());
                 out.flush();

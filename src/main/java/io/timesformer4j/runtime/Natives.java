@@ -32,7 +32,12 @@ public final class Natives {
                 throw new IllegalStateException("cannot extract native libraries into the JavaCPP cache: "
                         + e.getMessage(), e);
             }
+            boolean mkl = chooseMkl();
             Loader.load(org.bytedeco.pytorch.global.torch.class);
+            if (mkl) useGnuOpenMp();
+            // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
+            int t = org.bytedeco.pytorch.global.torch.get_num_threads();
+            org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL ? t : 1);
             Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
             Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
             Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
@@ -44,30 +49,119 @@ public final class Natives {
         }
     }
 
+    /** System property or environment variable {@code TIMESFORMER_BLAS}: {@code mkl} (default on x86-64) or {@code openblas}. */
+    public static final String BLAS_PROPERTY = "timesformer.blas";
+
+    private static final String LOAD_PROPERTY = "org.bytedeco.openblas.load";
+
     /**
-     * Sets libtorch's intra-op thread count and keeps OpenBLAS's own pool at one thread.
+     * Decides whether MKL replaces OpenBLAS as libtorch's BLAS and, if so, sets
+     * {@code org.bytedeco.openblas.load=mkl_rt} before libtorch loads: the openblas preset then maps a copy of
+     * {@code libmkl_rt} as {@code libopenblas.so.0}, the library {@code libtorch_cpu.so} links against.
+     * MKL is used on x86-64 when its redist jar is on the class path, unless {@code -Dtimesformer.blas=openblas}
+     * (or {@code TIMESFORMER_BLAS=openblas}) says otherwise; an explicit {@code org.bytedeco.openblas.load}
+     * is left alone.
+     */
+    private static boolean chooseMkl() {
+        String explicit = System.getProperty(LOAD_PROPERTY);
+        if (explicit != null) return explicit.toLowerCase(java.util.Locale.ROOT).startsWith("mkl");
+        String want = System.getProperty(BLAS_PROPERTY, System.getenv().getOrDefault("TIMESFORMER_BLAS", "auto"))
+                .trim().toLowerCase(java.util.Locale.ROOT);
+        if (want.equals("openblas")) return false;
+        boolean x86 = Loader.getPlatform().endsWith("-x86_64");
+        boolean present = Natives.class.getResource("/org/bytedeco/mkl/" + Loader.getPlatform() + "/libmkl_rt.so.2") != null;
+        if (!x86 || !present) {
+            if (want.equals("mkl"))
+                System.err.println("warning: MKL requested but " + (x86 ? "its redist jar is not on the class path"
+                        : "this CPU is not x86-64") + "; using OpenBLAS");
+            return false;
+        }
+        System.setProperty(LOAD_PROPERTY, "mkl_rt");
+        return true;
+    }
+
+    /**
+     * Puts MKL on GNU OpenMP (libgomp), the runtime libtorch's own pool uses, instead of its default Intel
+     * OpenMP: one pool, not two ({@code MKL_THREADING_LAYER=GNU} does the same from the environment). Must run
+     * before the first MKL call. {@code MKL_Set_Threading_Layer} is {@code int(int)}, the signature of the
+     * preset's own {@code MKL_Set_Num_Threads_Local} pointer type, which is reused to call it.
+     */
+    private static void useGnuOpenMp() {
+        if (System.getenv("MKL_THREADING_LAYER") != null) return;
+        org.bytedeco.javacpp.Pointer f = Loader.addressof("MKL_Set_Threading_Layer");
+        if (f == null || f.isNull()) return;
+        final int mklThreadingGnu = 3;              // mkl_service.h: MKL_THREADING_GNU
+        int layer = new org.bytedeco.openblas.presets.openblas_nolapack.MklSetNumThreadsLocal() {}.put(f).call(mklThreadingGnu);
+        if (layer != mklThreadingGnu)
+            System.err.println("warning: MKL kept threading layer " + layer + " (not GNU OpenMP): set MKL_THREADING_LAYER=GNU");
+    }
+
+    /**
+     * Sets libtorch's intra-op thread count and sizes the BLAS to match: one thread pool.
      *
-     * <p>This libtorch build runs fp32 matmuls in OpenBLAS, whose pthread pool is separate from libtorch's
-     * OpenMP pool; with both at 2+ threads they spin against each other and a training step got 5-15x slower
-     * (docs/performance.md). One pool, libtorch's, sized by {@code n}, is what the benchmarks support.
+     * <p>Under MKL (the default on x86-64) the GEMMs run on the same OpenMP runtime as libtorch, so MKL gets
+     * {@code n} threads too. This OpenBLAS build has its own pthread pool; with both pools at 2+ threads they
+     * spin against each other (a step got 5-15x slower, docs/performance.md), so OpenBLAS stays at one thread.
      */
     public static void setTorchThreads(int n) {
         ensureLoaded();
-        org.bytedeco.pytorch.global.torch.set_num_threads(Math.max(1, n));
-        setBlasThreads(1);
+        int t = Math.max(1, n);
+        org.bytedeco.pytorch.global.torch.set_num_threads(t);
+        setBlasThreads(blas() == Blas.MKL ? t : 1);
     }
 
-    /** Sets OpenBLAS's thread count (see {@link #setTorchThreads}). */
+    /**
+     * Sets the BLAS library's thread count through the preset's vendor-neutral call (MKL or OpenBLAS;
+     * {@code openblas_set_num_threads} does not exist in MKL and kills the JVM with a symbol lookup error).
+     */
     public static void setBlasThreads(int n) {
         ensureLoaded();
-        Loader.load(org.bytedeco.openblas.global.openblas_full.class);
-        org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(Math.max(1, n));
+        org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(Math.max(1, n));
     }
 
-    /** OpenBLAS's current thread count. */
+    /** The BLAS library's current thread count. */
     public static int blasThreads() {
         ensureLoaded();
-        Loader.load(org.bytedeco.openblas.global.openblas_full.class);
-        return org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
+        return org.bytedeco.openblas.global.openblas_nolapack.blas_get_num_threads();
+    }
+
+    /** The BLAS library libtorch's fp32 GEMMs run in. */
+    public enum Blas {
+        MKL("MKL"), OPENBLAS("OpenBLAS"), OTHER("other");
+
+        private final String label;
+
+        Blas(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** Which BLAS was mapped as libtorch's (see {@link #ensureLoaded()}). */
+    public static Blas blas() {
+        ensureLoaded();
+        return detectBlas();
+    }
+
+    private static Blas detectBlas() {
+        if (present("MKL_Set_Num_Threads")) return Blas.MKL;
+        if (present("openblas_set_num_threads")) return Blas.OPENBLAS;
+        return Blas.OTHER;
+    }
+
+    private static boolean present(String symbol) {
+        org.bytedeco.javacpp.Pointer p = Loader.addressof(symbol);
+        return p != null && !p.isNull();
+    }
+
+    /** One line for {@code info}/{@code benchmark}: BLAS, its threads, libtorch's threads. */
+    public static String describe() {
+        ensureLoaded();
+        return String.format(java.util.Locale.ROOT, "BLAS %s (%d threads), libtorch %d threads",
+                blas(), blasThreads(), org.bytedeco.pytorch.global.torch.get_num_threads());
     }
 }

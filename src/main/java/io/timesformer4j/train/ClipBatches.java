@@ -5,6 +5,7 @@ import io.timesformer4j.data.BadInput;
 import io.timesformer4j.data.Batch;
 import io.timesformer4j.data.ClipLoader;
 import io.timesformer4j.data.ClipSpec;
+import io.timesformer4j.data.DistributedSampler;
 import io.timesformer4j.data.Mode;
 import io.timesformer4j.data.Sample;
 import java.util.Iterator;
@@ -22,8 +23,20 @@ public final class ClipBatches implements BatchSource {
     private final Mode mode;
     private final int batchSize, workers;
     private final long seed;
+    private final DistributedSampler shard;
 
     public ClipBatches(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed) {
+        this(samples, spec, mode, batchSize, workers, seed, DistributedSampler.single());
+    }
+
+    /**
+     * The batches of one rank: in TRAIN its padded shard of the epoch's shuffled order (every rank the same
+     * number of batches, as the gradient all-reduce needs), in VAL/TEST its unpadded shard of the list order
+     * (the shards together hold each sample once, so counts summed over ranks are the exact global ones).
+     */
+    public ClipBatches(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed,
+                       DistributedSampler shard) {
+        this.shard = shard;
         this.samples = List.copyOf(samples);
         this.spec = spec;
         this.mode = mode;
@@ -34,7 +47,10 @@ public final class ClipBatches implements BatchSource {
 
     @Override
     public Epoch epoch(int epoch) {
-        ClipLoader loader = new ClipLoader(samples, spec, mode, batchSize, workers, seed, epoch);
+        ClipLoader loader = shard.world() == 1
+                ? new ClipLoader(samples, spec, mode, batchSize, workers, seed, epoch)
+                : new ClipLoader(samples, mode == Mode.TRAIN ? shard.indices(samples.size(), seed, epoch, true, false)
+                        : shard.unpadded(samples.size()), spec, mode, batchSize, workers, seed, epoch, ClipLoader.defaultDecoder());
         return new Epoch() {
             @Override public Iterator<LabeledBatch> iterator() {
                 Iterator<Batch> it = loader.iterator();
@@ -52,12 +68,15 @@ public final class ClipBatches implements BatchSource {
 
     @Override
     public int batchCount() {
-        return (samples.size() + batchSize - 1) / batchSize;
+        return (sampleCount() + batchSize - 1) / batchSize;
     }
 
+    /** Samples of this rank per epoch. */
     @Override
     public int sampleCount() {
-        return samples.size();
+        if (shard.world() == 1) return samples.size();
+        return mode == Mode.TRAIN ? DistributedSampler.numSamples(samples.size(), shard.world(), false)
+                : shard.unpadded(samples.size()).length;
     }
 
     /** {@code path: reason}, the line format of {@code skipped.txt}. */

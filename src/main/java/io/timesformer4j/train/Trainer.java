@@ -66,6 +66,7 @@ public final class Trainer {
     private final TrainConfig config;
     private final Optimizer optimizer;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private DataParallel parallel = DataParallel.single();
 
     /** Creates the optimizer for {@code model}'s parameters; nothing happens until {@link #fit}. */
     public Trainer(Classifier model, TrainConfig config) {
@@ -78,6 +79,22 @@ public final class Trainer {
     public Trainer listeners(TrainingListener... more) {
         listeners.addAll(List.of(more));
         return this;
+    }
+
+    /**
+     * Data-parallel training (default: one process). Each rank trains on its own shard of the batches with
+     * gradients averaged over the ranks, epoch totals and validation counts are summed over the ranks (so every
+     * rank reports the global numbers), and all ranks meet at a barrier after each epoch's listeners (rank 0's
+     * write the run folder) so that none runs ahead of a checkpoint being written.
+     */
+    public Trainer parallel(DataParallel dp) {
+        this.parallel = dp;
+        return this;
+    }
+
+    /** The data-parallel group (one process by default). */
+    public DataParallel parallel() {
+        return parallel;
     }
 
     /** The optimizer (for checkpoints, tests and inspection). */
@@ -130,6 +147,7 @@ public final class Trainer {
         double best = start.bestValAcc();
         int bestEpoch = start.bestEpoch();
         List<EpochMetrics> history = new ArrayList<>(start.history());
+        parallel.attach(model.module());                                  // replicas = rank 0's, gradient averaging on
         var ts = new TrainingListener.TrainStart(config, start.epoch(), step, train.batchCount(), train.sampleCount(),
                 val == null ? 0 : val.sampleCount());
         for (TrainingListener l : all) l.onTrainStart(ts);
@@ -158,12 +176,19 @@ public final class Trainer {
                     ClassificationReport r = ClassificationReport.of(p, classNames(p));
                     valLoss = r.loss();
                     valAcc = r.top1();
+                    if (parallel.worldSize() > 1) {                         // shards hold each sample once: exact counts
+                        double n = r.samples();
+                        double[] g = parallel.sum(n == 0 ? 0 : Math.rint(r.top1() * n), n == 0 ? 0 : r.loss() * n, n);
+                        valAcc = g[2] == 0 ? Double.NaN : g[0] / g[2];
+                        valLoss = g[2] == 0 ? Double.NaN : g[1] / g[2];
+                    }
                     skippedNow.addAll(batches.skipped());
                 }
             }
-            EpochMetrics m = new EpochMetrics(epoch + 1, t.lossSum() / t.seen(), (double) t.correct() / t.seen(), valLoss,
-                    valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, t.seen() / trainSeconds,
-                    skippedNow.size());
+            double[] tot = parallel.sum(t.lossSum(), t.correct(), t.seen(), skippedNow.size());   // global training totals
+            EpochMetrics m = new EpochMetrics(epoch + 1, tot[0] / tot[2], tot[1] / tot[2], valLoss,
+                    valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
+                    (int) tot[3]);
             history.add(m);
             boolean improved = val == null || Double.isNaN(best) || valAcc > best;
             if (improved) {
@@ -174,6 +199,7 @@ public final class Trainer {
             var end = new TrainingListener.EpochEnd(m, improved, best, bestEpoch, step, List.copyOf(skippedNow),
                     List.copyOf(history), stop);
             for (TrainingListener l : all) l.onEpochEnd(end);
+            parallel.barrier("the end of epoch " + (epoch + 1));          // nobody runs ahead of a checkpoint being written
             stopReason = stop.reason();
         }
         return new Result(List.copyOf(history), best, bestEpoch, start.epoch(), stopReason);
@@ -185,17 +211,22 @@ public final class Trainer {
     /** One pass over the training batches, each in its own {@code PointerScope}. */
     private TrainTotals trainEpoch(BatchSource train, int epoch, LrSchedule schedule, long step,
                                    List<TrainingListener> all) throws IOException {
-        torch.manual_seed(config.torchSeed(epoch));
+        torch.manual_seed(config.torchSeed(epoch) + 7_919L * parallel.rank());   // rank 0: the one-process seed
         model.module().train(true);
         optimizer.zero_grad(true);
         double lossSum = 0;
         long seen = 0, correct = 0;
         int micro = 0;
         try (BatchSource.Epoch batches = train.epoch(epoch)) {
-            for (LabeledBatch b : batches) {
+            java.util.Iterator<LabeledBatch> it = batches.iterator();
+            while (it.hasNext()) {
+                LabeledBatch b = it.next();
+                // gradients are averaged over the ranks only on the micro-step that ends an accumulation (DDP.no_sync)
+                boolean sync = micro + 1 == config.accumulate() || !it.hasNext();
                 try (PointerScope scope = new PointerScope()) {
                     Tensor x = b.inputs(), y = b.labels();                          // x (B, ...), y (B)
                     Tensor logits;
+                    parallel.beforeForward(sync);
                     try (Precision.Scope ps = config.precision().enter()) {
                         logits = model.logits(x);                                   // (B, K)
                     }
@@ -203,13 +234,17 @@ public final class Trainer {
                     CrossEntropyLossOptions ce = new CrossEntropyLossOptions();
                     ce.label_smoothing().put(config.labelSmoothing());
                     Tensor loss = torch.cross_entropy(logits, y, ce);
+                    double lossValue = loss.item_double();
+                    if (!Double.isFinite(lossValue)) throw diverged(epoch, step, "the loss is " + lossValue);
+                    parallel.beforeBackward(sync);
                     (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
-                    double l = loss.item_double();
+                    double l = lossValue;
                     lossSum += l * b.size();
                     correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
                     seen += b.size();
                     if (++micro == config.accumulate()) {
-                        optimizerStep(schedule.lrAt(step++));
+                        optimizerStep(schedule.lrAt(step), epoch, step);
+                        step++;
                         micro = 0;
                     }
                     var se = new TrainingListener.StepEnd(epoch, step, b.size(), l, Optimizers.lr(optimizer));
@@ -218,7 +253,8 @@ public final class Trainer {
             }
             if (micro > 0) {                                                        // a last, partial accumulation
                 try (PointerScope scope = new PointerScope()) {
-                    optimizerStep(schedule.lrAt(step++));
+                    optimizerStep(schedule.lrAt(step), epoch, step);
+                    step++;
                 }
             }
             if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
@@ -226,11 +262,49 @@ public final class Trainer {
         }
     }
 
-    private void optimizerStep(double lr) {
+    /** Refuses to step on a non-finite gradient: the parameters (and the last checkpoint) stay as they were. */
+    private void optimizerStep(double lr, int epoch, long step) throws IOException {
+        var ps = model.module().parameters();
+        Tensor finite = null;
+        for (long i = 0; i < ps.size(); i++) {
+            Tensor g = ps.get(i).grad();
+            if (g == null || !g.defined()) continue;
+            Tensor f = torch.isfinite(g).all();
+            finite = finite == null ? f : finite.logical_and(f);
+        }
+        if (finite != null && !finite.item_bool()) {
+            String name = "";
+            var named = model.module().named_parameters(true).items();
+            for (long i = 0; i < named.size(); i++) {
+                var item = named.get(i);
+                Tensor g = new Tensor(item.value()).grad();   // value() points into the item: copy the handle first
+                String key = item.key().getString();
+                java.lang.ref.Reference.reachabilityFence(item);
+                if (g != null && g.defined() && !torch.isfinite(g).all().item_bool()) {
+                    name = " of '" + key + "'";
+                    break;
+                }
+            }
+            throw diverged(epoch, step, "a gradient" + name + " is NaN or Inf");
+        }
         Optimizers.setLr(optimizer, lr);
         if (config.clipGrad() > 0) torch.clip_grad_norm_(model.module().parameters(), config.clipGrad());
         optimizer.step();
         optimizer.zero_grad(true);
+    }
+
+    /** Thrown the moment training stops making sense; the run folder keeps the last finished epoch's checkpoint. */
+    public static final class DivergedException extends IOException {
+        DivergedException(String message) {
+            super(message);
+        }
+    }
+
+    private DivergedException diverged(int epoch, long step, String what) {
+        return new DivergedException("training stopped in epoch " + (epoch + 1) + " at step " + step + ": " + what + "; "
+                + (epoch > 0 ? "the checkpoint of epoch " + epoch + " (the last finished) is kept"
+                        : "no epoch finished, so no checkpoint was written")
+                + " (lower --lr, or check the data and the initial weights)");
     }
 
     private static List<String> classNames(Predictions p) {

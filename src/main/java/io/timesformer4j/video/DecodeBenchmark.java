@@ -22,7 +22,14 @@ public final class DecodeBenchmark {
         /** {@code read(FrameSampler.uniform(8), 224)}: one training clip (decode stops after the last wanted frame) */
         CLIP8,
         /** the same with keyframe seeks turned off: decode through every frame up to the last wanted one */
-        CLIP8_NOSEEK
+        CLIP8_NOSEEK,
+        /**
+         * the RGB conversion alone at short side 224, both orders on the same decoded frames, alternating per
+         * frame (so machine load hits both alike): two rows, {@code convert224} (resize in YUV, then convert,
+         * the decoder's order) and {@code convert224_direct} (one scaled YUV-to-RGB call, the old order);
+         * frames/s = frames / conversion time, one thread
+         */
+        CONVERT224
     }
 
     /**
@@ -57,6 +64,10 @@ public final class DecodeBenchmark {
             }
             pass(v, Mode.SHORT224);                               // warm-up: page cache, JIT
             for (Mode m : options.modes()) {
+                if (m == Mode.CONVERT224) {
+                    rows.addAll(conversion(v, info, options.minSeconds()));
+                    continue;
+                }
                 for (int threads : options.threads()) rows.add(measure(v, info, m, threads, options.minSeconds()));
             }
         }
@@ -99,6 +110,36 @@ public final class DecodeBenchmark {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** {@link Mode#CONVERT224}: both conversion orders timed on the same frames, alternating. */
+    private static List<Row> conversion(Path video, VideoInfo info, double minSeconds) throws IOException {
+        long[] ns = new long[2];
+        long frames = 0, passes = 0;
+        long deadline = System.nanoTime() + (long) (minSeconds * 1e9);
+        do {
+            try (FfmpegDecoder d = new FfmpegDecoder(video, 1)) {
+                int[] size = null;
+                while (d.next()) {
+                    if (size == null) size = Frames.scaledSize(d.width, d.height, 224);
+                    for (int k = 0; k < 2; k++) {
+                        boolean direct = ((frames + k) & 1) == 1;    // alternate which order goes first
+                        long t0 = System.nanoTime();
+                        d.rgb(size[0], size[1], direct);
+                        ns[direct ? 1 : 0] += System.nanoTime() - t0;
+                    }
+                    frames++;
+                }
+            }
+            passes++;
+        } while (System.nanoTime() < deadline);
+        List<Row> rows = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            double seconds = ns[k] / 1e9;
+            rows.add(new Row(video.getFileName().toString(), info.width(), info.height(), info.codec(), info.frameCountHint(),
+                    k == 0 ? "convert224" : "convert224_direct", 1, (int) passes, frames / seconds, seconds * 1000 / passes));
+        }
+        return rows;
     }
 
     /** One pass; returns the frames that went through the decoder. */

@@ -29,12 +29,17 @@ import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_FLAG_RGB;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_NV12;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV422P;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV444P;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ420P;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ422P;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ444P;
 import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
 import static org.bytedeco.ffmpeg.global.avutil.av_pix_fmt_desc_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
@@ -95,6 +100,10 @@ final class FfmpegDecoder implements AutoCloseable {
     private final PointerPointer<BytePointer> dstData = new PointerPointer<>(4);
     private final IntPointer dstStride = new IntPointer(4);
     private int swsKey = Integer.MIN_VALUE;
+    private long swsAddress;
+    /** YUV-to-YUV resize context and its output frame (see {@link #rgb(int, int)}). */
+    private SwsContext yuvScale;
+    private AVFrame mid;
 
     final int width;
     final int height;
@@ -225,15 +234,58 @@ final class FfmpegDecoder implements AutoCloseable {
         return Math.max(0, frame.duration());
     }
 
-    /** The current frame as packed {@code (outH, outW, 3)} RGB24. */
+    /**
+     * The current frame as packed {@code (outH, outW, 3)} RGB24.
+     *
+     * <p>A resized planar YUV frame is scaled in YUV first (swscale's SIMD planar scalers) and then converted
+     * to RGB at the output size, which takes swscale's fast unscaled YUV-to-RGB path. Asking swscale for the
+     * resize and the conversion in one call takes its generic scaled RGB output path instead: 3-8x slower
+     * per frame (docs/video.md). The two orders differ by rounding only (a few levels, {@code RgbConversionTest}).
+     */
     byte[] rgb(int outW, int outH) {
+        return rgb(outW, outH, DIRECT_FOR_BENCHMARKS);
+    }
+
+    /** {@code -Dtimesformer.decode.direct=true}: the old one-call order, for before/after decode benchmarks only. */
+    private static final boolean DIRECT_FOR_BENCHMARKS = Boolean.getBoolean("timesformer.decode.direct");
+
+    /** {@link #rgb(int, int)}; {@code direct} forces the one-call scaled conversion (the reference path). */
+    byte[] rgb(int outW, int outH, boolean direct) {
         int w = frame.width(), h = frame.height(), pix = frame.format();
+        if (!direct && (outW != w || outH != h) && scalesInYuv(pix)) {
+            if (mid == null || mid.width() != outW || mid.height() != outH || mid.format() != pix) {
+                if (mid != null) av_frame_free(mid);
+                mid = av_frame_alloc();
+                mid.width(outW);
+                mid.height(outH);
+                mid.format(pix);
+                if (av_frame_get_buffer(mid, 64) < 0) throw new IllegalStateException(path + ": out of memory for a frame");
+            }
+            yuvScale = sws_getCachedContext(yuvScale, w, h, pix, outW, outH, pix, SWS_BILINEAR, null, null, (DoublePointer) null);
+            if (yuvScale == null || yuvScale.isNull()) throw new IllegalStateException(path + ": swscale cannot scale pixel format " + pix);
+            sws_scale(yuvScale, frame.data(), frame.linesize(), 0, h, mid.data(), mid.linesize());
+            return toRgb(mid.data(), mid.linesize(), outW, outH, pix, outW, outH);
+        }
+        return toRgb(frame.data(), frame.linesize(), w, h, pix, outW, outH);
+    }
+
+    /** 8-bit planar YUV formats (and NV12) whose unscaled conversion to RGB24 has swscale's fast path. */
+    private static boolean scalesInYuv(int pix) {
+        return pix == AV_PIX_FMT_YUV420P || pix == AV_PIX_FMT_YUVJ420P || pix == AV_PIX_FMT_YUV422P
+                || pix == AV_PIX_FMT_YUVJ422P || pix == AV_PIX_FMT_YUV444P || pix == AV_PIX_FMT_YUVJ444P
+                || pix == AV_PIX_FMT_NV12;
+    }
+
+    /** swscale from {@code (w, h, pix)} planes to packed RGB24 {@code (outH, outW, 3)}, colour matrix and range of the frame. */
+    private byte[] toRgb(PointerPointer<?> srcData, IntPointer srcStride, int w, int h, int pix, int outW, int outH) {
         sws = sws_getCachedContext(sws, w, h, pix, outW, outH, AV_PIX_FMT_RGB24, SWS_BILINEAR, null, null, (DoublePointer) null);
         if (sws == null || sws.isNull()) throw new IllegalStateException(path + ": swscale cannot convert pixel format " + pix);
-        int key = pix * 31 * 31 + frame.color_range() * 31 + frame.colorspace();
-        if (key != swsKey) {
+        // a new context (other size or format) starts with swscale's default matrix: set ours again
+        int key = java.util.Objects.hash(pix, frame.color_range(), frame.colorspace(), w, h, outW, outH);
+        if (key != swsKey || sws.address() != swsAddress) {
             setColorspace(pix);
             swsKey = key;
+            swsAddress = sws.address();
         }
         int stride = (outW * 3 + 63) & ~63;              // aligned rows for swscale's SIMD paths
         long need = (long) stride * outH + 64;
@@ -244,7 +296,7 @@ final class FfmpegDecoder implements AutoCloseable {
         }
         dstData.put(0, dst);
         dstStride.put(0, stride);
-        sws_scale(sws, frame.data(), frame.linesize(), 0, h, dstData, dstStride);
+        sws_scale(sws, srcData, srcStride, 0, h, dstData, dstStride);
         ByteBuffer buf = dst.position(0).capacity(need).asByteBuffer();
         return Frames.copyPacked(buf, stride, outW, outH);
     }
@@ -303,6 +355,10 @@ final class FfmpegDecoder implements AutoCloseable {
     public void close() {
         if (sws != null) sws_freeContext(sws);
         sws = null;
+        if (yuvScale != null) sws_freeContext(yuvScale);
+        yuvScale = null;
+        if (mid != null) av_frame_free(mid);
+        mid = null;
         if (dst != null) dst.close();
         dst = null;
         if (frame != null) av_frame_free(frame);

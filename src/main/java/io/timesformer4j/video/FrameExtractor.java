@@ -10,6 +10,8 @@ import java.util.Locale;
  * Writes a video's frames as numbered images at a fixed rate, in-process: the equivalent of
  * {@code ffmpeg -i VIDEO -vf fps=30 DIR/frame%04d.png} (frames chosen by {@link FpsResampler}, images
  * encoded by FFmpeg's png/mjpeg encoders through the image2 muxer, numbering from 1, rotation applied).
+ * Frames of odd width or height are written at their exact size with the JDK's image writers (FFmpeg's
+ * recorder rounds the encoder size up to even: 321x241 came out 322x242).
  */
 public final class FrameExtractor {
     /**
@@ -31,8 +33,19 @@ public final class FrameExtractor {
         }
     }
 
-    /** What was written. */
-    public record Result(Path dir, int framesDecoded, int framesWritten, int width, int height) {}
+    /**
+     * What was written. {@code framesClaimed} is the container's frame count (0 when it has none); fewer
+     * decoded frames than that means a truncated or damaged file.
+     */
+    public record Result(Path dir, int framesDecoded, int framesWritten, int width, int height, int framesClaimed) {
+        /** A one-line warning when fewer frames decoded than the container lists, else null. */
+        public String truncationWarning(Path video) {
+            // a count estimated from the duration may be one off; a real loss is more than that
+            if (framesClaimed <= 0 || framesDecoded >= framesClaimed - 1) return null;
+            return video + ": the container lists " + framesClaimed + " frames but only " + framesDecoded
+                    + " decode (truncated or damaged file)";
+        }
+    }
 
     private FrameExtractor() {}
 
@@ -70,7 +83,7 @@ public final class FrameExtractor {
             try {
                 long[] end = file.forEachFrame(options.shortSide(), sink);
                 sink.emit(resampler.finish(end[1], end[2]));
-                return new Result(outDir, (int) end[0], sink.written, sink.w, sink.h);
+                return new Result(outDir, (int) end[0], sink.written, sink.w, sink.h, source.info().frameCountHint());
             } finally {
                 sink.close();
             }
@@ -104,10 +117,31 @@ public final class FrameExtractor {
 
         void emit(long copies) throws IOException {
             for (long i = 0; i < copies; i++) {
-                if (writer == null) writer = new VideoWriter(pattern, w, h, fps, VideoWriter.Options.of(codec));
-                writer.write(previous);
+                if (w % 2 != 0 || h % 2 != 0) {
+                    writeExact(previous, written + 1);
+                } else {
+                    if (writer == null) writer = new VideoWriter(pattern, w, h, fps, VideoWriter.Options.of(codec));
+                    writer.write(previous);
+                }
                 written++;
             }
+        }
+
+        /** Frame {@code n} (from 1) as its own file at exactly {@code w x h}, with javax.imageio. */
+        private void writeExact(byte[] rgb, int n) throws IOException {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int o = (y * w + x) * 3;
+                    row[x] = (rgb[o] & 0xff) << 16 | (rgb[o + 1] & 0xff) << 8 | (rgb[o + 2] & 0xff);
+                }
+                img.setRGB(0, y, w, 1, row, 0, w);
+            }
+            String name = pattern.getFileName().toString();
+            Path file = pattern.resolveSibling(String.format(Locale.ROOT, name, n));
+            String fmt = codec == VideoWriter.Codec.PNG ? "png" : "jpg";
+            if (!javax.imageio.ImageIO.write(img, fmt, file.toFile())) throw new IOException("no " + fmt + " writer for " + file);
         }
 
         void close() throws IOException {

@@ -42,6 +42,7 @@ final class FrameFolderSource implements VideoSource {
             }
             throw new VideoException(dir, "no frame images (prefix<number>.png|jpg, e.g. frame0001.png) in the folder");
         }
+        checkNumbering(dir, files);
         int w, h;
         String codec;
         try (FfmpegDecoder d = openImage(files.get(0))) {
@@ -76,6 +77,44 @@ final class FrameFolderSource implements VideoSource {
         List<Path> sorted = new ArrayList<>(best);
         sorted.sort(Comparator.comparingLong(numbers::get));
         return sorted;
+    }
+
+    /** See {@link VideoSource#checkFrameFolder}. */
+    static void check(Path dir) throws VideoException {
+        List<Path> files = listFrames(dir);
+        if (files.isEmpty()) throw new VideoException(dir, "no frame images (prefix<number>.png|jpg, e.g. frame0001.png) in the folder");
+        checkNumbering(dir, files);
+        for (Path f : files) {
+            try {
+                if (Files.size(f) == 0) throw new VideoException(f, "empty image file (0 bytes)");
+            } catch (IOException e) {
+                if (e instanceof VideoException v) throw v;
+                throw new VideoException(f, "cannot read image (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    /**
+     * The frame numbers must run at one constant step (1 for {@code ffmpeg}'s output; a folder of every 5th
+     * frame is fine): a missing frame would shift every later one in time without a word.
+     */
+    private static void checkNumbering(Path dir, List<Path> files) throws VideoException {
+        if (files.size() < 3) return;
+        long[] n = new long[files.size()];
+        for (int i = 0; i < n.length; i++) {
+            Matcher m = FRAME_FILE.matcher(files.get(i).getFileName().toString());
+            m.matches();
+            String digits = m.group(2);
+            n[i] = Long.parseLong(digits.length() > 18 ? digits.substring(digits.length() - 18) : digits);
+        }
+        long step = n[1] - n[0];
+        for (int i = 1; i < n.length; i++) {
+            long d = n[i] - n[i - 1];
+            if (d == step) continue;
+            long expected = n[i - 1] + step;
+            throw new VideoException(dir, (d > step && step > 0 && (d % step) == 0 ? "frame number " + expected + " is missing" : "frame numbers are not evenly spaced")
+                    + " (" + files.get(i - 1).getFileName() + " is followed by " + files.get(i).getFileName() + ")");
+        }
     }
 
     private static long countVideos(Path dir) {

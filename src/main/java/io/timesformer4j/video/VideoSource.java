@@ -69,6 +69,16 @@ public interface VideoSource extends AutoCloseable {
         return FileVideoSource.open(path, options);
     }
 
+    /**
+     * Checks a frame folder without decoding it: frame images present, numbered at one constant step (no
+     * missing frame), none empty.
+     *
+     * @throws VideoException naming the folder or the image and the reason
+     */
+    static void checkFrameFolder(Path dir) throws VideoException {
+        FrameFolderSource.check(dir);
+    }
+
     /** What the container claims (size after rotation, fps, frame count hint, codec, rotation). */
     VideoInfo info();
 

@@ -154,7 +154,7 @@ class VideoTrainingTest {
     void evaluateWritesReportsAndPredictNamesBadFiles() throws IOException {
         Path out = dir.resolve("eval");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        ClassificationReport r = VideoEvaluation.run(new VideoEvaluation.Options(modelDir, data, "auto", 2, 3, 4, 2, 1, out),
+        ClassificationReport r = VideoEvaluation.run(new VideoEvaluation.Options(modelDir, data, "auto", 2, 3, 4, 2, 1, Precision.FP32, out),
                 false, new PrintWriter(log, true, StandardCharsets.UTF_8));
         assertEquals(8, r.samples());
         assertTrue(r.top1() >= 0.75, log.toString(StandardCharsets.UTF_8));   // 2x3 views differ from the training view
@@ -167,7 +167,7 @@ class VideoTrainingTest {
 
         Path bad = Files.writeString(dir.resolve("not-a-video.mp4"), "hello");
         Path good = data.resolve("left").resolve("left_0000.mp4");
-        List<VideoPrediction.Result> p = VideoPrediction.run(modelDir, List.of(good, bad), 2, 1, 1, 2, 1);
+        List<VideoPrediction.Result> p = VideoPrediction.run(modelDir, List.of(good, bad), 2, 1, 1, 2, 1, Precision.FP32);
         assertEquals(2, p.size());
         assertTrue(p.get(0).ok());
         assertEquals("left", p.get(0).top().get(0).label());

@@ -24,9 +24,13 @@ class BenchDecodeCommandTest {
         assertEquals(0, run.code());
         JsonNode rows = new ObjectMapper().readTree(run.out());
         assertTrue(rows.size() >= 3, run.out());
+        java.util.Set<String> modes = new java.util.HashSet<>();
         for (JsonNode r : rows) {
             assertEquals(10, r.get("frames").asInt());
             assertTrue(r.get("framesPerSecond").asDouble() > 0);
+            modes.add(r.get("mode").asText());
         }
+        // both RGB conversion orders, timed on the same frames
+        assertTrue(modes.contains("convert224") && modes.contains("convert224_direct"), modes.toString());
     }
 }

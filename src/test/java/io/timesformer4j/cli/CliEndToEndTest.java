@@ -97,6 +97,17 @@ class CliEndToEndTest {
 
         CliRun info = CliRun.run("info", "--model", run.resolve("best").toString());
         assertEquals(0, info.code(), info.all());
+
+        Path ev16 = dir.resolve("eval-bf16");
+        CliRun e16 = CliRun.run("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(),
+                "--out", ev16.toString(), "--threads", "1", "--no-progress", "--precision", "bf16");
+        assertEquals(0, e16.code(), e16.all());
+        JsonNode r16 = JSON.readTree(ev16.resolve("report.json").toFile());
+        assertEquals("bf16", r16.get("precision").asText());
+        assertEquals("fp32", report.get("precision").asText());
+        assertEquals(8, r16.get("samples").asInt());
+        assertCleanError(CliRun.run("evaluate", "--model", run.resolve("best").toString(), "--data", data.toString(),
+                "--precision", "fp8"), 2, "fp8");
     }
 
     @Test
@@ -120,6 +131,16 @@ class CliEndToEndTest {
             assertEquals(2, n.get("top").size(), n.toString());
             double sum = n.get("top").get(0).get("probability").asDouble() + n.get("top").get(1).get("probability").asDouble();
             assertEquals(1.0, sum, 1e-4, n.toString());
+        }
+
+        // bf16 autocast: the same answers, probabilities within docs/model.md's bound of fp32
+        args.addAll(1, List.of("--precision", "bf16"));
+        CliRun p16 = CliRun.run(args.toArray(String[]::new));
+        assertEquals(0, p16.code(), p16.all());
+        JsonNode arr16 = JSON.readTree(p16.out());
+        for (int i = 0; i < arr.size(); i++) {
+            JsonNode a = arr.get(i).get("top").get(0), b = arr16.get(i).get("top").get(0);
+            assertEquals(a.get("probability").asDouble(), b.get("probability").asDouble(), 0.02, arr16.get(i).toString());
         }
     }
 

@@ -136,6 +136,27 @@ class RunFolderCommandsTest {
         assertEquals(1, f.err().lines().count(), f.err());
     }
 
+    /** {@code --init} takes weights only: from another run's best model or a kept checkpoint, into a fresh run. */
+    @Test
+    @Order(4)
+    void initIsWeightsOnlyFineTuningIntoANewRun() throws IOException {
+        for (Path from : List.of(run.resolve("best"), run.resolve("checkpoints/epoch-0002"))) {
+            Path out = dir.resolve("fine-" + from.getFileName());
+            CliRun r = CliRun.run(train(out, "--epochs", "1", "--init", from.toString()));
+            assertEquals(0, r.code(), r.all());
+            assertTrue(r.out().contains("initialised from " + from), r.out());
+            assertFalse(r.out().contains("resumed"), r.out());
+            assertTrue(r.out().contains("[1] loss"), r.out());
+            assertEquals(1, JSON.readTree(out.resolve("checkpoint/state.json").toFile()).get("epoch").asInt());
+            String init = JSON.readTree(out.resolve("run.json").toFile()).get("options").get("init").asText();   // a file: URI
+            assertEquals(from.toAbsolutePath(), Path.of(java.net.URI.create(init)));
+        }
+        // --init with --resume is refused: a resume continues the run's own weights and optimizer
+        CliRun both = CliRun.run("train", "--resume", run.toString(), "--init", run.resolve("best").toString());
+        assertEquals(2, both.code(), both.all());
+        assertTrue(both.err().contains("--init"), both.err());
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {

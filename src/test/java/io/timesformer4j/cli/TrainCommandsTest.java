@@ -108,6 +108,34 @@ class TrainCommandsTest {
         assertEquals(8, config.get("num_frames").asInt());
     }
 
+    /**
+     * {@code --init} with the default preset: the architecture comes from the checkpoint's config.json (as
+     * from_pretrained), the report is one short line; weights without a config that do not fit the preset are refused.
+     */
+    @Test
+    void initTakesTheArchitectureFromTheCheckpointOrRefuses() throws IOException {
+        Path fixture = io.timesformer4j.model.Fixtures.dir("tiny_divided_space_time");
+        Path out = dir.resolve("init-arch");
+        CliRun r = CliRun.run("train", "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--batch-size", "4",
+                "--init", fixture.toString(), "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("architecture from " + fixture.resolve("config.json")), r.out());
+        String line = r.out().lines().filter(l -> l.startsWith("initialised from")).findFirst().orElseThrow();
+        assertTrue(line.length() < 400 && !line.contains("LoadReport[") && line.contains("tensors loaded"), line);
+        JsonNode config = new ObjectMapper().readTree(out.resolve("best/config.json").toFile());
+        assertEquals(64, config.get("hidden_size").asInt());
+        assertEquals(4, config.get("num_frames").asInt());
+
+        Path alone = Files.createDirectories(dir.resolve("no-config"));
+        Path pyth = Files.copy(fixture.resolve("official.pyth"), alone.resolve("tiny.pyth"));
+        CliRun bad = CliRun.run("train", "--data", data.toString(), "--out", dir.resolve("init-bad").toString(), "--epochs", "1",
+                "--init", pyth.toString(), "--threads", "1", "--no-progress");
+        assertEquals(2, bad.code(), bad.all());
+        assertEquals(1, bad.err().lines().count(), bad.err());
+        assertTrue(bad.err().contains("tiny.pyth") && bad.err().contains("does not fit") && bad.err().contains("--preset"), bad.err());
+        assertFalse(Files.exists(dir.resolve("init-bad/run.json")));
+    }
+
     @Test
     void demoRunsEndToEndOnASmallSetting() throws IOException {
         Path out = dir.resolve("demo");

@@ -110,13 +110,33 @@ class VideoDatasetTest {
         file("flat/right_x_0001.avi");
         file("flat/noprefix.mp4");
         file("flat/up_0003/frame0001.jpg");
+        file("flat/jumping_jacks_0001.mp4");
+        file("flat/jumping_rope_0001.mp4");
+        file("flat/left_clipA.mp4");
         file("flat/readme.md");
         VideoDataset d = VideoDataset.scan(dir.resolve("flat"));
         assertEquals(DatasetLayout.FLAT_PREFIX, d.layout());
-        assertEquals(List.of("left", "right", "up"), d.labels().names());
-        assertEquals(4, d.samples().size());
-        assertEquals(new Sample(dir.resolve("flat/right_x_0001.avi"), 1), d.samples().get(2));
-        assertEquals(List.of(new BadInput(dir.resolve("flat/noprefix.mp4"), "file name has no '<label>_' prefix")), d.problems());
+        assertEquals(List.of("jumping_jacks", "jumping_rope", "left", "right_x", "up"), d.labels().names());
+        assertEquals(6, d.samples().size());
+        assertEquals(new Sample(dir.resolve("flat/right_x_0001.avi"), 3), d.samples().get(4));
+        assertEquals(List.of(new BadInput(dir.resolve("flat/left_clipA.mp4"), VideoDataset.FLAT_NAME_RULE),
+                new BadInput(dir.resolve("flat/noprefix.mp4"), VideoDataset.FLAT_NAME_RULE)), d.problems());
+    }
+
+    /** Frame folders with a missing frame or an empty image are problems of the scan, not "0 problems". */
+    @Test
+    void frameFoldersWithAGapOrAnEmptyImageAreProblems() throws IOException {
+        for (int t : new int[] {1, 2, 3, 4}) file("ff/run/clip_a/frame000" + t + ".png");
+        for (int t : new int[] {1, 2, 4, 5}) file("ff/run/clip_gap/frame000" + t + ".png");
+        for (int t : new int[] {1, 2, 3}) file("ff/walk/clip_b/frame000" + t + ".png");
+        file("ff/walk/clip_empty/frame0001.png");
+        file("ff/walk/clip_empty/frame0002.png", "");
+        file("ff/walk/clip_empty/frame0003.png");
+        VideoDataset d = VideoDataset.scan(dir.resolve("ff"));
+        assertEquals(2, d.samples().size(), d.samples().toString());
+        assertEquals(2, d.problems().size(), problems(d));
+        assertTrue(problems(d).contains("frame number 3 is missing"), problems(d));
+        assertTrue(problems(d).contains("frame0002.png") && problems(d).contains("empty image"), problems(d));
     }
 
     @Test

@@ -105,4 +105,44 @@ class MaskedVideoModelTest {
             }
         }
     }
+
+    /** Tubelets of 2 frames: each masked token's target is its normalised (2, 8, 8) cube; the encoder stays blind. */
+    @ParameterizedTest
+    @EnumSource(AttentionType.class)
+    void tubeletTokensPredictTwoFrameCubes(AttentionType type) {
+        manual_seed(3);
+        TimeSformer enc = new TimeSformer(TimesformerConfig.of(SIZE, P, T, 32, 2, 4, 64, type,
+                TimesformerConfig.defaultLabels(3)).withTubeletSize(2));
+        MaskedVideoModel m = new MaskedVideoModel(enc, MaskedVideoModel.DecoderConfig.defaults(enc.config(), 0, 1), MEAN, STD);
+        m.eval();
+        assertEquals(2 * P * P * 3, m.patchDim());
+        TubeMask mask = TubeMask.sample(N, 0.75, new long[] {1, 2});
+        Tensor px = clip(9);
+        try (NoGradGuard g = new NoGradGuard()) {
+            MaskedVideoModel.Output out = m.forward(px, mask);
+            assertArrayEquals(new long[] {2, 2L * 12, 2 * P * P * 3}, out.target().sizes().vec().get());   // T' = 2
+            Tensor raw = m.pixels(px).contiguous();
+            int i = 1, tp = 1, k = 4, n = mask.masked()[i][k], gy = n / 4, gx = n % 4, ch = 2;
+            double[] v = new double[2 * P * P];
+            for (int f = 0; f < 2; f++) for (int y = 0; y < P; y++) for (int x = 0; x < P; x++)
+                v[f * P * P + y * P + x] = raw.select(0, i).select(0, 2 * tp + f).select(0, ch)
+                        .select(0, gy * P + y).select(0, gx * P + x).item_double();
+            double mu = 0, var = 0;
+            for (double a : v) mu += a;
+            mu /= v.length;
+            for (double a : v) var += (a - mu) * (a - mu);
+            var /= v.length - 1;
+            Tensor row = out.target().select(0, i).select(0, (long) tp * 12 + k);
+            for (int q = 0; q < v.length; q += 5)
+                assertEquals((v[q] - mu) / (Math.sqrt(var) + 1e-6), row.select(0, (long) q * 3 + ch).item_double(), 1e-4);
+            Tensor changed = px.clone();
+            changed.narrow(0, 1, 1).narrow(3, (long) gy * P, P).narrow(4, (long) gx * P, P).fill_(new Scalar(2.0));
+            assertTrue(out.prediction().equal(m.forward(changed, mask).prediction()), "the prediction ignores masked cubes");
+            Tensor rec = m.reconstruct(px, mask), rawAll = m.pixels(px);
+            int nv = mask.visible()[0][0];
+            Tensor a = rec.narrow(0, 0, 1).narrow(3, (long) (nv / 4) * P, P).narrow(4, (long) (nv % 4) * P, P);
+            Tensor b = rawAll.narrow(0, 0, 1).narrow(3, (long) (nv / 4) * P, P).narrow(4, (long) (nv % 4) * P, P);
+            assertTrue(a.sub(b).abs().max().item_double() < 1e-6, "visible cubes are the input in every frame");
+        }
+    }
 }

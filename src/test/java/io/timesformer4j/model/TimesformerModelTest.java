@@ -76,20 +76,38 @@ class TimesformerModelTest {
 
     @Test
     void modelSurvivesGarbageCollection() {
-        // container modules are called back from native code (train/eval/to): they must stay reachable
+        // container modules are called back from native code (train/eval/to): they must stay reachable, and
+        // after a GC the calls must still reach every submodule and parameter
+        manual_seed(9);
         TimeSformer m = new TimeSformer(Presets.get("tiny", null));
+        m.eval();
+        Tensor x = randn(1, 4, 3, 32, 32);
+        Tensor before;
+        try (NoGradGuard g = new NoGradGuard()) {
+            before = m.forward(x);
+        }
         for (int i = 0; i < 3; i++) {
             System.gc();
             byte[][] garbage = new byte[64][];
             for (int k = 0; k < garbage.length; k++) garbage[k] = new byte[1 << 20];
         }
-        m.eval();
         m.train(true);
-        m.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);
+        var modules = m.modules(true);
+        for (long i = 0; i < modules.size(); i++) assertTrue(modules.get(i).is_training(), "train() missed module " + i);
         m.eval();
+        for (long i = 0; i < modules.size(); i++) assertFalse(modules.get(i).is_training(), "eval() missed module " + i);
         try (NoGradGuard g = new NoGradGuard()) {
-            assertEquals("(1, 5)", TimeSformer.shape(m.forward(randn(1, 4, 3, 32, 32).to(
-                    org.bytedeco.pytorch.global.torch.ScalarType.Double))));
+            assertTrue(m.forward(x).equal(before), "the same weights give the same logits after a GC");
+        }
+        m.to(org.bytedeco.pytorch.global.torch.ScalarType.Double, false);
+        var ps = m.parameters();
+        for (long i = 0; i < ps.size(); i++) {
+            assertEquals(org.bytedeco.pytorch.global.torch.ScalarType.Double, ps.get(i).scalar_type().intern(), "parameter " + i);
+        }
+        try (NoGradGuard g = new NoGradGuard()) {
+            Tensor y = m.forward(x.to(org.bytedeco.pytorch.global.torch.ScalarType.Double));
+            assertEquals("(1, 5)", TimeSformer.shape(y));
+            assertTrue(y.to(org.bytedeco.pytorch.global.torch.ScalarType.Float).sub(before).abs().max().item_double() < 1e-4, "float64 logits match");
         }
     }
 

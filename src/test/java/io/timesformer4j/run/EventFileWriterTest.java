@@ -50,4 +50,36 @@ class EventFileWriterTest {
         Files.write(bad, bytes);
         assertThrows(IOException.class, () -> TfEvents.read(bad));
     }
+
+    /** When TensorBoard is installed (not on CI), its own loader reads the file: tags, steps and values. */
+    @Test
+    void tensorboardsOwnReaderAgreesWhenInstalled(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(python("import tensorboard") == 0, "tensorboard not installed for python3");
+        Path file;
+        try (EventFileWriter w = new EventFileWriter(dir, 1_700_000_000)) {
+            file = w.file();
+            w.scalar("epoch/val_acc", 0.75, 7, 1_700_000_001.0);
+        }
+        Path out = dir.resolve("read.txt");
+        int rc = python("from tensorboard.backend.event_processing.event_file_loader import EventFileLoader\n"
+                + "from tensorboard.util import tensor_util\n"
+                + "o = open(r'" + out + "', 'w')\n"
+                + "for e in EventFileLoader(r'" + file + "').Load():\n"
+                + "    for v in e.summary.value:\n"
+                + "        x = v.simple_value if v.HasField('simple_value') else float(tensor_util.make_ndarray(v.tensor))\n"
+                + "        o.write('%s %d %.4f\\n' % (v.tag, e.step, x))\n"
+                + "o.close()\n");
+        assertEquals(0, rc);
+        assertEquals(List.of("epoch/val_acc 7 0.7500"), Files.readAllLines(out));
+    }
+
+    private static int python(String code) throws Exception {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", code).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor();
+        } catch (IOException e) {
+            return -1;                                   // no python3
+        }
+    }
 }

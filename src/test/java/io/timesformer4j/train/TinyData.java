@@ -46,9 +46,18 @@ final class TinyData {
 
     /** {@code n} samples in {@code classes} Gaussian blobs of dimension {@code dim}, split into batches. */
     static List<ArrayBatch> blobs(int n, int classes, int dim, int batch, long seed) {
-        Random r = new Random(seed);
+        return blobs(n, classes, dim, batch, seed, seed);
+    }
+
+    /**
+     * Blobs whose centres come from {@code centreSeed} and whose noise comes from {@code noiseSeed}: the same
+     * classes with new samples (a validation set disjoint from the training set).
+     */
+    static List<ArrayBatch> blobs(int n, int classes, int dim, int batch, long centreSeed, long noiseSeed) {
+        Random r = new Random(centreSeed);
         float[][] centers = new float[classes][dim];
         for (float[] c : centers) for (int d = 0; d < dim; d++) c[d] = (float) (r.nextGaussian() * 2);
+        if (noiseSeed != centreSeed) r = new Random(noiseSeed);
         List<ArrayBatch> out = new ArrayList<>();
         for (int s = 0; s < n; s += batch) {
             int b = Math.min(batch, n - s);

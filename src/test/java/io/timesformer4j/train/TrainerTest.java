@@ -55,11 +55,33 @@ class TrainerTest {
         return new TinyData.Mlp(8, 16, 3);
     }
 
+    /** A NaN loss stops training at once with one clear line; the checkpoint of the last finished epoch stays. */
+    @Test
+    void nonFiniteLossStopsTrainingAndKeepsTheLastGoodCheckpoint(@TempDir Path run) throws IOException {
+        TinyData.Mlp m = mlp();
+        TrainConfig one = new TrainConfig(1, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-2, 0, 0, false),
+                ScheduleSpec.constant(), 0, 0, 1, Precision.FP32, 3);
+        fit(new Trainer(m.classifier(), one), run, quiet(), null, BatchSource.of(TinyData.blobs(16, 3, 8, 4, 1)), null, false);
+        byte[] saved = Files.readAllBytes(run.resolve("checkpoint/model.safetensors"));
+        List<TinyData.ArrayBatch> poisoned = new ArrayList<>(TinyData.blobs(16, 3, 8, 4, 1));
+        TinyData.ArrayBatch b = poisoned.get(2);
+        float[] x = b.x().clone();
+        x[3] = Float.NaN;
+        poisoned.set(2, new TinyData.ArrayBatch(x, b.dim(), b.views(), b.y()));
+        TrainConfig three = new TrainConfig(3, one.optimizer(), one.schedule(), 0, 0, 1, Precision.FP32, 3);
+        Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, () ->
+                fit(new Trainer(m.classifier(), three), run, quiet(), null, BatchSource.of(poisoned), null, true));
+        assertTrue(e.getMessage().contains("epoch 2 at step 6") && e.getMessage().contains("loss is NaN")
+                && e.getMessage().contains("checkpoint of epoch 1") && !e.getMessage().contains("\n"), e.getMessage());
+        assertEquals(1, Checkpoint.peek(run).orElseThrow().epoch());
+        assertArrayEquals(saved, Files.readAllBytes(run.resolve("checkpoint/model.safetensors")));
+    }
+
     @Test
     void learnsBlobsAndWritesTheRunDirectory(@TempDir Path run) throws IOException {
         TinyData.Mlp m = mlp();
         BatchSource train = BatchSource.of(TinyData.blobs(48, 3, 8, 4, 1));
-        BatchSource val = BatchSource.of(TinyData.blobs(24, 3, 8, 4, 1));   // same centres (same seed), new noise draws? same: fine
+        BatchSource val = BatchSource.of(TinyData.blobs(24, 3, 8, 4, 1, 77));   // same classes, samples not seen in training
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         TrainConfig cfg = new TrainConfig(6, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-2, 0, 0, false),
                 ScheduleSpec.constant(), 0, 0, 1, Precision.FP32, 3);

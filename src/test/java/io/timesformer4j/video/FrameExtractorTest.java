@@ -39,4 +39,24 @@ class FrameExtractorTest {
             }
         }
     }
+
+    /** An odd frame size is kept exactly (FFmpeg's recorder used to round 321x241 up to 322x242). */
+    @org.junit.jupiter.api.Test
+    void oddFrameSizeIsKept() throws Exception {
+        int w = 321, h = 241;
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, (x % 256) << 16 | (y % 256) << 8 | 77);
+        Path src = dir.resolve("odd.png");
+        javax.imageio.ImageIO.write(img, "png", src.toFile());          // a one-frame image2 "video" of 321x241
+        for (String format : new String[] {"png", "jpg"}) {
+            Path out = dir.resolve("odd-" + format);
+            var r = FrameExtractor.extract(src, out, new FrameExtractor.Options("25", format, 0, "frame%04d"));
+            assertEquals(w, r.width());
+            assertEquals(h, r.height());
+            java.awt.image.BufferedImage back = javax.imageio.ImageIO.read(out.resolve("frame0001." + format).toFile());
+            assertEquals(w, back.getWidth());
+            assertEquals(h, back.getHeight());
+            if (format.equals("png")) assertEquals(img.getRGB(300, 200), back.getRGB(300, 200));
+        }
+    }
 }

@@ -72,4 +72,32 @@ class FrameFolderTest {
         VideoException e = assertThrows(VideoException.class, () -> VideoSource.open(videos));
         assertTrue(e.getMessage().contains("2 video files") && e.getMessage().contains("pass the video files"), e.getMessage());
     }
+
+    /** A missing frame (frame0004 absent) is an error naming the gap; an evenly spaced folder (every 5th frame) is fine. */
+    @Test
+    void aMissingFrameIsNamed() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("gap"));
+        for (int t : new int[] {1, 2, 3, 5, 6, 7}) writeImage(d.resolve(String.format("frame%04d.png", t)), t, 32, 32, "png");
+        VideoException e = assertThrows(VideoException.class, () -> VideoSource.open(d));
+        assertTrue(e.getMessage().contains("frame number 4 is missing") && e.getMessage().contains("frame0005.png"), e.getMessage());
+        Path every5 = Files.createDirectories(dir.resolve("every5"));
+        for (int t = 0; t < 4; t++) writeImage(every5.resolve(String.format("img_%05d.jpg", 1 + 5 * t)), t, 32, 32, "jpg");
+        try (VideoSource v = VideoSource.open(every5)) {
+            assertEquals(4, v.read(FrameSampler.all(), 0).frames());
+        }
+    }
+
+    /** A PNG cut in half (valid header, damaged data) is an error naming it, not a silently grey frame. */
+    @Test
+    void aTruncatedPngIsNamed() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("cut"));
+        for (int t = 0; t < 4; t++) writeImage(d.resolve(String.format("frame%04d.png", t + 1)), t, 64, 48, "png");
+        Path bad = d.resolve("frame0003.png");
+        byte[] b = Files.readAllBytes(bad);
+        Files.write(bad, java.util.Arrays.copyOf(b, b.length / 2));
+        try (VideoSource v = VideoSource.open(d)) {
+            VideoException e = assertThrows(VideoException.class, () -> v.read(FrameSampler.all(), 0));
+            assertEquals(bad, e.path());
+        }
+    }
 }

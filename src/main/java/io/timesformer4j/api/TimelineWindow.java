@@ -1,0 +1,17 @@
+package io.timesformer4j.api;
+
+import java.util.List;
+
+/**
+ * The top-k classes of one time window of a long video.
+ *
+ * @param startSeconds window start, in seconds from the beginning of the video
+ * @param endSeconds   window end (exclusive), in seconds
+ * @param top          the k most probable classes of the clip sampled in the window, most probable first
+ */
+public record TimelineWindow(double startSeconds, double endSeconds, List<Label> top) {
+    /** Copies the list. */
+    public TimelineWindow {
+        top = List.copyOf(top);
+    }
+}
