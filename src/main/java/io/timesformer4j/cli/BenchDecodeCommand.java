@@ -35,12 +35,12 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             description = "Decoder thread counts to measure (default: 1 and the number of cores).")
     List<Integer> threads;
 
-    @Option(names = "--modes", split = ",", paramLabel = "MODE[,MODE...]",
-            description = "modes to measure: native, short224, clip8, clip8_noseek (default: all)")
+    @Option(names = "--modes", split = ",", paramLabel = "<mode>[,<mode>...]",
+            description = "Modes to measure: native, short224, clip8, clip8_noseek (default: all).")
     List<String> modes;
 
-    @Option(names = "--codecs", split = ",", paramLabel = "CODEC[,CODEC...]",
-            description = "generate 320x240 and 1280x720 clips in these codecs instead (h264, mpeg4, mjpeg, vp9, ffv1)")
+    @Option(names = "--codecs", split = ",", paramLabel = "<codec>[,<codec>...]",
+            description = "Generate 320x240 and 1280x720 clips in these codecs instead (h264, mpeg4, mjpeg, vp9, ffv1).")
     List<String> codecs;
 
     @Option(names = "--seconds", paramLabel = "<seconds>", defaultValue = "10", description = "Length of the short generated clips; the long one is 6x (default: ${DEFAULT-VALUE}).")

@@ -50,7 +50,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--iters", paramLabel = "<iters>", defaultValue = "5", description = "Timed steps (default: ${DEFAULT-VALUE}).") int iters;
     @Option(names = "--warmup", paramLabel = "<warmup>", defaultValue = "1", description = "Untimed steps first (default: ${DEFAULT-VALUE}).") int warmup;
     @Option(names = "--precision", paramLabel = "<precision>", defaultValue = "fp32", description = "fp32, bf16 (CPU autocast) or auto (bf16 where the CPU runs it natively) (default: ${DEFAULT-VALUE}).") String precision;
-    @Option(names = "--mode", paramLabel = "<mode>", defaultValue = "train", description = "train (forward + backward + Adam) or eval (no-grad forward, as evaluate/predict) (default: ${DEFAULT-VALUE}).") String mode;
+    @Option(names = "--mode", paramLabel = "<mode>", defaultValue = "train", description = "What to time: train (forward + backward + Adam) or eval (no-grad forward, as evaluate/predict) (default: ${DEFAULT-VALUE}).") String mode;
     @Option(names = "--matmul-size", paramLabel = "<matmul-size>", defaultValue = "2048", description = "N for the n x n matmul peak (0 = skip).") int matmulSize;
     @Option(names = "--json", description = "Also print a one-line JSON summary.") boolean json;
 
