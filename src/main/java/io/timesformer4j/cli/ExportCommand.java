@@ -14,23 +14,12 @@ import picocli.CommandLine.Option;
                 + "forward(pixel_values) -> logits and features(pixel_values) -> CLS embedding, pixel_values "
                 + "(B, T, C, H, W) normalised, T/H/W of the model's config; parameters under the Hugging Face names.",
                 "For ONNX, export the Hugging Face model dir with Python tools (docs/api.md)."})
-public final class ExportCommand implements Callable<Integer> {
+public final class ExportCommand extends PrintingCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "<model>",
             description = "Model dir (e.g. RUN/best), .pyth file, or Hugging Face Hub id org/name[@revision].")
     Path model;
     @Option(names = "--torchscript", required = true, paramLabel = "<file>", description = "TorchScript archive to write (.pt).")
     Path torchscript;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
 
     @Override
     public Integer call() throws Exception {

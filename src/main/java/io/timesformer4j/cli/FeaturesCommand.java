@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
                 + "video that could be read; metadata 'paths' = JSON array of those videos in row order, 'model'.",
                 "A video that cannot be read gets an 'error: PATH: reason' line on stderr and no row; the exit code is "
                 + "1 when no video could be read."})
-public final class FeaturesCommand implements Callable<Integer> {
+public final class FeaturesCommand extends PrintingCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "<model>",
             description = "Model dir (e.g. RUN/best), .pyth file, or Hugging Face Hub id org/name[@revision].")
     Path model;
@@ -35,17 +35,6 @@ public final class FeaturesCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
 
     @Override
     public Integer call() throws Exception {

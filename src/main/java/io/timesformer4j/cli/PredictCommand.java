@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
                 + "label; --json: the top-k of every window).",
                 "A video that cannot be read gets an 'error: PATH: reason' line on stderr; the exit code is 1 only "
                 + "when no video could be read."})
-public final class PredictCommand implements Callable<Integer> {
+public final class PredictCommand extends PrintingCommand implements Callable<Integer> {
     /** One video's answer in {@code --json} (evaluate's predictions.jsonl uses the same fields plus the true label). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record Result(String path, List<Label> top, String error) {}
@@ -58,17 +58,6 @@ public final class PredictCommand implements Callable<Integer> {
     PrecisionOption precision = new PrecisionOption();
 
     static final ObjectMapper JSON = new ObjectMapper();
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
 
     @Override
     public Integer call() throws Exception {

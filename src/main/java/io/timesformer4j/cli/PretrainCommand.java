@@ -1,7 +1,6 @@
 package io.timesformer4j.cli;
 
 import io.timesformer4j.app.Pretrainer;
-import io.timesformer4j.run.ModelOptions;
 import io.timesformer4j.run.PretrainOptions;
 import io.timesformer4j.run.RunDir;
 import io.timesformer4j.runtime.Natives;
@@ -38,18 +37,8 @@ public final class PretrainCommand implements Callable<Integer> {
     int frames;
     @Option(names = "--image-size", paramLabel = "<image-size>", description = "Crop size in pixels (default: the preset's).")
     int imageSize;
-    @Option(names = "--attention", paramLabel = "<attention>", description = "Attention: divided_space_time (default), joint_space_time or space_only.")
-    String attention;
-    @Option(names = "--patch-size", paramLabel = "<patch-size>", description = "Patch side in pixels (default: the preset's).")
-    int patchSize;
-    @Option(names = "--tubelet-size", paramLabel = "<tubelet-size>", description = "Frames per token (default: 1 = per-frame patches; 2 = VideoMAE's 2x16x16 cubes: "
-            + "each masked token is then a (2, p, p) cube).")
-    int tubeletSize;
-    @Option(names = "--input-transform", paramLabel = "<input-transform>", description = "Input transform: none (default), temporal_residual or frame_difference, inside the encoder "
-            + "(the target stays the clip's pixels).")
-    String inputTransform;
-    @Option(names = "--init-scheme", paramLabel = "<init-scheme>", description = "Initialisation: official (default) or scratch (time embeddings and temporal_fc trunc-normal).")
-    String initScheme;
+    @picocli.CommandLine.Mixin
+    ModelShapeOptions shape = new ModelShapeOptions();
     @Option(names = "--mask-ratio", paramLabel = "<mask-ratio>", description = "Fraction of patch positions masked in every frame (tube masking; default: ${DEFAULT-VALUE} "
             + "as VideoMAE; VideoMAE used 0.75 for the small UCF101/HMDB51).", defaultValue = "0.9")
     double maskRatio = 0.9;
@@ -124,7 +113,7 @@ public final class PretrainCommand implements Callable<Integer> {
         ScheduleSpec sched = new ScheduleSpec(ScheduleSpec.Kind.COSINE, warmupEpochs, List.of(), 0.1, 0);
         TrainConfig tc = new TrainConfig(epochs, opt, sched, 0, clipGrad, 1, Precision.parse(precision), seed);
         return new PretrainOptions(data, preset, frames, imageSize,
-                new ModelOptions(attention, patchSize, tubeletSize, inputTransform, initScheme), maskRatio, decoderWidth, decoderDepth,
+                shape.toModelOptions(0, null), maskRatio, decoderWidth, decoderDepth,
                 batchSize, compute.workers, compute.threads, maxClips, previewClips, tc);
     }
 }

@@ -47,19 +47,8 @@ public final class TrainCommand implements Callable<Integer> {
     int frames;
     @Option(names = "--image-size", paramLabel = "<image-size>", description = "Crop size in pixels (default: the preset's).")
     int imageSize;
-    @Option(names = "--attention", paramLabel = "<attention>", description = "Attention: divided_space_time (default), joint_space_time or space_only.")
-    String attention;
-    @Option(names = "--patch-size", paramLabel = "<patch-size>", description = "Patch side in pixels (default: the preset's).")
-    int patchSize;
-    @Option(names = "--tubelet-size", paramLabel = "<tubelet-size>", description = "Frames per token: 1 = the official per-frame Conv2d (default; "
-            + "small-data: 2), k > 1 = a Conv3d over k consecutive frames.")
-    Integer tubeletSize;
-    @Option(names = "--input-transform", paramLabel = "<input-transform>", description = "Input transform: none (default), temporal_residual (frame minus the clip's mean) "
-            + "or frame_difference (x[t+1] - x[t]); applied inside the model, saved in config.json.")
-    String inputTransform;
-    @Option(names = "--init-scheme", paramLabel = "<init-scheme>", description = "Initialisation: official (default: time embeddings and temporal_fc zero) or scratch "
-            + "(both trunc-normal; small-data's choice).")
-    String initScheme;
+    @picocli.CommandLine.Mixin
+    ModelShapeOptions shape = new ModelShapeOptions();
     @Option(names = "--min-crop-scale", paramLabel = "<min-crop-scale>", description = "Smallest train crop area as a fraction of the frame (default 0.3; small-data: 0.8).")
     Double minCropScale;
     @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15, small-data: 40).")
@@ -223,8 +212,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** Model changes: explicit options over the recipe's (small-data: tubelet 2, scratch init). */
     ModelOptions modelOptions() {
         boolean small = recipe().equals("small-data");
-        return new ModelOptions(attention, patchSize, tubeletSize != null ? tubeletSize : small ? 2 : 0, inputTransform,
-                initScheme != null ? initScheme : small ? "scratch" : null);
+        return shape.toModelOptions(small ? 2 : 0, small ? "scratch" : null);
     }
 
     /** Explicit options over the recipe's values over the seed script's. */
