@@ -5,17 +5,7 @@ import io.timesformer4j.train.TrainingListener;
 import java.io.IOException;
 
 /** Writes the atomic {@code checkpoint/} after every epoch and keeps copies by the {@link CheckpointPolicy}. */
-final class CheckpointWriter implements TrainingListener {
-    private final RunDir dir;
-    private final Trainer trainer;
-    private final CheckpointPolicy policy;
-
-    CheckpointWriter(RunDir dir, Trainer trainer, CheckpointPolicy policy) {
-        this.dir = dir;
-        this.trainer = trainer;
-        this.policy = policy;
-    }
-
+record CheckpointWriter(RunDir dir, Trainer trainer, CheckpointPolicy policy) implements TrainingListener {
     @Override
     public void onEpochEnd(EpochEnd e) throws IOException {
         int epoch = e.metrics().epoch();

@@ -180,17 +180,7 @@ public final class TrainingRun {
     }
 
     /** Redraws the curves; a failure to draw is a warning, not the end of the run. */
-    static final class PlotWriter implements TrainingListener {
-        private final RunDir dir;
-        private final PrintWriter out;
-        private final double chance;
-
-        PlotWriter(RunDir dir, PrintWriter out, double chance) {
-            this.dir = dir;
-            this.out = out;
-            this.chance = chance;
-        }
-
+    record PlotWriter(RunDir dir, PrintWriter out, double chance) implements TrainingListener {
         @Override
         public void onEpochEnd(EpochEnd e) {
             try {
