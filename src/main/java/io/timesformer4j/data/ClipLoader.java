@@ -64,18 +64,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     /** Loader with a custom decoder (tests, other sources). */
     public ClipLoader(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed, int epoch,
                       ClipDecoder decoder) {
-        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
-        if (workers < 1) throw new IllegalArgumentException("workers must be >= 1: " + workers);
-        this.samples = List.copyOf(samples);
-        this.spec = spec;
-        this.mode = mode;
-        this.batchSize = batchSize;
-        this.workers = workers;
-        this.seed = seed;
-        this.epoch = epoch;
-        this.decoder = decoder;
-        this.transform = new ClipTransform(spec, mode);
-        this.fixedOrder = null;
+        this(samples, null, spec, mode, batchSize, workers, seed, epoch, decoder, true);
     }
 
     /**
@@ -85,9 +74,16 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
      */
     public ClipLoader(List<Sample> samples, int[] order, ClipSpec spec, Mode mode, int batchSize, int workers, long seed,
                       int epoch, ClipDecoder decoder) {
+        this(samples, order.clone(), spec, mode, batchSize, workers, seed, epoch, decoder, true);
+    }
+
+    /** {@code order} null = every sample, shuffled per epoch in TRAIN mode; otherwise these positions in this order. */
+    private ClipLoader(List<Sample> samples, int[] order, ClipSpec spec, Mode mode, int batchSize, int workers, long seed,
+                       int epoch, ClipDecoder decoder, boolean privateOverload) {
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
         if (workers < 1) throw new IllegalArgumentException("workers must be >= 1: " + workers);
-        for (int i : order) if (i < 0 || i >= samples.size()) throw new IllegalArgumentException("sample index " + i + " out of range");
+        if (order != null)
+            for (int i : order) if (i < 0 || i >= samples.size()) throw new IllegalArgumentException("sample index " + i + " out of range");
         this.samples = List.copyOf(samples);
         this.spec = spec;
         this.mode = mode;
@@ -97,7 +93,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         this.epoch = epoch;
         this.decoder = decoder;
         this.transform = new ClipTransform(spec, mode);
-        this.fixedOrder = order.clone();
+        this.fixedOrder = order;
     }
 
     /** The FFmpeg decoder the loader uses by default ({@code video.VideoSource}, one pass per video). */
