@@ -33,6 +33,7 @@ public final class Natives {
                         + e.getMessage(), e);
             }
             boolean mkl = chooseMkl();
+            if (mkl) loadIntelOpenMpGlobally();
             Loader.load(org.bytedeco.pytorch.global.torch.class);
             if (mkl) useGnuOpenMp();
             // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
@@ -78,6 +79,23 @@ public final class Natives {
         }
         System.setProperty(LOAD_PROPERTY, "mkl_rt");
         return true;
+    }
+
+    /**
+     * Makes Intel OpenMP's symbols global before MKL loads. JavaCPP loads {@code libiomp5} like every library, with
+     * {@code RTLD_LOCAL}, but {@code libmkl_intel_thread} does not list it as a dependency and expects its
+     * {@code __kmpc_*} symbols in the global scope. On Intel Xeons (not on the AMD EPYC this was first measured on)
+     * the first multi-threaded GEMM went through {@code libmkl_intel_thread} despite the GNU threading layer and
+     * killed the JVM with "symbol lookup error: ... undefined symbol: __kmpc_global_thread_num".
+     */
+    private static void loadIntelOpenMpGlobally() {
+        try {
+            java.io.File iomp = Loader.cacheResource("/org/bytedeco/mkl/" + Loader.getPlatform() + "/libiomp5.so");
+            if (iomp != null) Loader.loadGlobal(iomp.getAbsolutePath());
+        } catch (java.io.IOException | UnsatisfiedLinkError e) {
+            System.err.println("warning: cannot load Intel OpenMP for MKL (" + e.getMessage() + "); multi-threaded "
+                    + "fp32 GEMMs may fail: set TIMESFORMER_BLAS=openblas");
+        }
     }
 
     /**
