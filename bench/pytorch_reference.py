@@ -116,7 +116,9 @@ class TimeSformer(nn.Module):
     """Options (defaults = official): c.tubelet (frames per token, Conv3d patch embedding when > 1),
     c.input_transform (none | temporal_residual | frame_difference, applied first in forward),
     c.attention (divided_space_time | joint_space_time | space_only), c.init (official | scratch:
-    temporal_fc and time embeddings trunc-normal 0.02 instead of zero), as io.timesformer4j.model."""
+    temporal_fc and time embeddings trunc-normal 0.02 instead of zero), c.conv_stem (widths of Conv3d 3x3x3 +
+    GroupNorm(1) + GELU layers before the patch projection, the first two of stride (1, 2, 2)), c.pooling (cls |
+    mean: LayerNorm of the mean patch token), as io.timesformer4j.model."""
 
     def __init__(self, c):
         super().__init__()
@@ -125,11 +127,18 @@ class TimeSformer(nn.Module):
         self.tubelet = getattr(c, "tubelet", 1)
         self.attention = getattr(c, "attention", "divided_space_time")
         self.input_transform = getattr(c, "input_transform", "none")
+        self.pooling = getattr(c, "pooling", "cls")
+        widths = list(getattr(c, "conv_stem", []) or [])
+        stem, cin = [], c.channels
+        for i, w in enumerate(widths):
+            stem += [nn.Conv3d(cin, w, 3, stride=(1, 2, 2) if i < 2 else 1, padding=1), nn.GroupNorm(1, w), nn.GELU()]
+            cin = w
+        self.stem = nn.Sequential(*stem) if stem else None
+        q = c.patch // (2 ** min(2, len(widths)))          # projection kernel on the stem's map
         if self.tubelet == 1:
-            self.patch_embed = nn.Conv2d(c.channels, d, c.patch, stride=c.patch)
+            self.patch_embed = nn.Conv2d(cin, d, q, stride=q)
         else:
-            self.patch_embed = nn.Conv3d(c.channels, d, (self.tubelet, c.patch, c.patch),
-                                         stride=(self.tubelet, c.patch, c.patch))
+            self.patch_embed = nn.Conv3d(cin, d, (self.tubelet, q, q), stride=(self.tubelet, q, q))
         self.cls_token = nn.Parameter(torch.zeros(1, 1, d))
         self.pos_embed = nn.Parameter(torch.zeros(1, c.patches + 1, d))
         if self.attention != "space_only":
@@ -163,6 +172,9 @@ class TimeSformer(nn.Module):
         b, t, c, h, w = pixels.shape
         d = self.c.dim
         n = (h // self.c.patch) * (w // self.c.patch)
+        if self.stem is not None:                           # (B, T, C, H, W) -> (B, T, W, H/S, W/S)
+            pixels = self.stem(pixels.transpose(1, 2)).transpose(1, 2)
+            b, t, c, h, w = pixels.shape
         if self.tubelet == 1:
             x = self.patch_embed(pixels.reshape(b * t, c, h, w)).flatten(2).transpose(1, 2)   # (B*T, N, D)
         else:
@@ -173,12 +185,14 @@ class TimeSformer(nn.Module):
             for blk in self.blocks:
                 x = blk(x, b, t)
             x = x.reshape(b, t, n + 1, d).mean(1)           # (B, 1+N, D)
-            return self.head(self.norm(x)[:, 0])
+            return self.head(self.norm(x[:, 1:].mean(1)) if self.pooling == "mean" else self.norm(x)[:, 0])
         cls = x[:b, :1]
         tokens = x[:, 1:].reshape(b, t, n, d).permute(0, 2, 1, 3) + self.time_embed       # (B, N, T, D)
         x = torch.cat([cls, tokens.reshape(b, n * t, d)], 1)
         for blk in self.blocks:
             x = blk(x, b, t)
+        if self.pooling == "mean":                          # the mean patch token (VideoMAE's head)
+            return self.head(self.norm(x[:, 1:].mean(1)))
         return self.head(self.norm(x)[:, 0])
 
 
@@ -284,8 +298,9 @@ PARTNERS = {"left": "right", "right": "left", "up": "down", "down": "up", "cw": 
 
 
 def load_clips(root, frames, short_side):
-    """Class folders of videos -> (uint8 (V, T, H, W, 3), labels, class names): PyAV decode (FFmpeg, swscale
-    bilinear to the short side, as the Java decoder), TSN sampling (centre of each of T segments)."""
+    """Class folders of videos -> (list of uint8 (T, H, W, 3), one per video, sizes may differ; labels; class
+    names): PyAV decode (FFmpeg, swscale bilinear to the short side, as the Java decoder), TSN sampling (centre
+    of each of T segments)."""
     import os
     import av
     import numpy as np
@@ -302,16 +317,16 @@ def load_clips(root, frames, short_side):
             clips.append(np.stack([raw[i].reformat(width=ow, height=oh, format="rgb24",
                                                    interpolation="BILINEAR").to_ndarray() for i in idx]))
             labels.append(k)
-    return torch.from_numpy(np.stack(clips)), torch.tensor(labels), classes
+    return [torch.from_numpy(c) for c in clips], torch.tensor(labels), classes
 
 
 def crop_batch(clips, size, train, gen, min_scale):
-    """uint8 (B, T, H, W, 3) -> normalised float (B, T, 3, size, size): TRAIN a random-resized crop per clip
+    """B uint8 (T, H, W, 3) clips -> normalised float (B, T, 3, size, size): TRAIN a random-resized crop per clip
     (area min_scale..1, aspect 3/4..4/3, bilinear, no flip), VAL the centre square; mean 0.45, std 0.225."""
-    x = clips.permute(0, 1, 4, 2, 3).float() / 255.0
-    b, t, c, h, w = x.shape
     out = []
-    for i in range(b):
+    for clip in clips:
+        v = clip.permute(0, 3, 1, 2).float() / 255.0        # (T, 3, H, W)
+        h, w = v.shape[2], v.shape[3]
         if train:
             for _ in range(10):
                 area = h * w * (min_scale + (1 - min_scale) * torch.rand(1, generator=gen).item())
@@ -327,7 +342,7 @@ def crop_batch(clips, size, train, gen, min_scale):
         else:
             cw = ch = min(h, w)
             x0, y0 = (w - cw) // 2, (h - ch) // 2
-        v = x[i, :, :, y0:y0 + ch, x0:x0 + cw]
+        v = v[:, :, y0:y0 + ch, x0:x0 + cw]
         out.append(F.interpolate(v, size=(size, size), mode="bilinear", align_corners=False))
     return (torch.stack(out) - 0.45) / 0.225
 
@@ -361,6 +376,8 @@ def train_main(a):
     c = Config(a.image_size, a.patch or patch, a.frames, a.hidden_size or dim, a.layers or layers,
                a.heads or heads, 4 * (a.hidden_size or dim) if a.hidden_size else inter, len(classes))
     c.tubelet, c.input_transform, c.attention, c.init = a.tubelet, a.input_transform, a.attention, a.init
+    c.conv_stem = [int(w) for w in a.conv_stem.split(",") if w.strip() and int(w) > 0] if a.conv_stem else []
+    c.pooling = a.pooling
     model = TimeSformer(c).train()
     # AdamW groups as Optimizers.java: no decay for ndim <= 1 and cls/pos/time embeddings
     decay = [p for n, p in model.named_parameters() if p.ndim > 1 and n not in ("cls_token", "pos_embed", "time_embed")]
@@ -383,7 +400,8 @@ def train_main(a):
 
     gen = torch.Generator().manual_seed(a.seed)
     print(f"pytorch control: {len(tr_y)} train / {len(va_y)} val clips, {len(classes)} classes, {c.frames}x{c.image} "
-          f"patch {c.patch} tubelet {c.tubelet} {c.attention} {c.input_transform} init {c.init}; "
+          f"patch {c.patch} tubelet {c.tubelet} stem {c.conv_stem} {c.pooling} pooling {c.attention} {c.input_transform} "
+          f"init {c.init}; "
           f"{a.optimizer} lr {a.lr} wd {a.weight_decay}, {a.epochs} epochs, batch {a.batch}; "
           f"decode {time.perf_counter() - t0:.1f} s", flush=True)
     step, t1, rows = 0, time.perf_counter(), []
@@ -392,7 +410,7 @@ def train_main(a):
         tot = n = hit = 0
         for i in range(0, len(perm), a.batch):
             idx = perm[i:i + a.batch]
-            x = crop_batch(tr_x[idx], a.image_size, True, gen, a.min_scale)
+            x = crop_batch([tr_x[j] for j in idx.tolist()], a.image_size, True, gen, a.min_scale)
             y = tr_y[idx]
             for g in opt.param_groups:
                 g["lr"] = lr_at(step)
@@ -438,6 +456,8 @@ def train_args(argv):
     p.add_argument("--attention", default="divided_space_time",
                    choices=["divided_space_time", "joint_space_time", "space_only"])
     p.add_argument("--init", default="official", choices=["official", "scratch"])
+    p.add_argument("--conv-stem", default="", help="stem widths, e.g. 32,32 (default: none)")
+    p.add_argument("--pooling", default="cls", choices=["cls", "mean"])
     p.add_argument("--optimizer", default="adamw", choices=["adam", "adamw"])
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)

@@ -21,7 +21,7 @@ import java.util.Locale;
 /**
  * The end-to-end demo: writes a synthetic motion dataset with FFmpeg (classes that differ only in the
  * direction of motion, so a single frame cannot tell them apart), trains the {@code tiny} TimeSformer on it with
- * the small-data recipe's model (2-frame tubelets, from-scratch init),
+ * the small-data recipe's model (2-frame tubelets, from-scratch init, conv stem, mean pooling),
  * evaluates the best model on a separately generated validation set and draws the plots.
  */
 public final class Demo {
@@ -63,12 +63,11 @@ public final class Demo {
         AtomicFiles.deleteTree(run);
         TrainConfig cfg = new TrainConfig(o.epochs(), new OptimizerSpec(OptimizerSpec.Kind.ADAMW, o.lr(), 0.05, 0, false),
                 new ScheduleSpec(ScheduleSpec.Kind.COSINE, 1, List.of(), 0.1, 0), 0, 1.0, 1, Precision.FP32, o.seed());
-        // the small-data recipe's model: tubelets of 2 frames and the from-scratch init see frame order from step 0
-        // (the official per-frame embedding with zero time embeddings / temporal_fc never learns the direction here,
-        // see docs/training.md); train crops 80-100 % of the frame
+        // the small-data recipe's model: tubelets of 2 frames, the from-scratch init, a conv stem and mean pooling (the
+        // official per-frame embedding with zero time embeddings / temporal_fc never learns the direction here, see
+        // docs/training.md); train crops 40-100 % of the frame
         TrainOptions to = new TrainOptions(data.resolve("train"), data.resolve("val"), "class_folders", "tiny", o.frames(),
-                o.imageSize(), 0, o.batchSize(), o.workers(), o.threads(), null, 0, cfg,
-                new ModelOptions(null, 0, 2, null, "scratch"), 0.8);
+                o.imageSize(), 0, o.batchSize(), o.workers(), o.threads(), null, 0, cfg, ModelOptions.smallData(), 0.4);
         long t1 = System.nanoTime();
         Trainer.Result tr = VideoTrainer.run(to, run, false, progress, out);
         double trainSeconds = (System.nanoTime() - t1) / 1e9;

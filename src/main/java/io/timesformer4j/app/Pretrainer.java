@@ -88,6 +88,9 @@ public final class Pretrainer {
         c = o.model().apply(c);
         if (c.numFrames() % c.tubeletSize() != 0)
             throw new IllegalArgumentException("--frames " + c.numFrames() + " must be a multiple of --tubelet-size " + c.tubeletSize());
+        if (!c.convStem().isEmpty())
+            throw new IllegalArgumentException("--conv-stem is not supported by pretrain: the stem's 3x3 convolutions would let "
+                    + "visible tokens see the pixels of masked neighbours (pretrain without it; fine-tuning keeps the encoder's shape)");
         return c;
     }
 

@@ -216,10 +216,12 @@ public final class VideoTrainer {
         out.printf(Locale.ROOT, "data: %s (%s), %d classes, %d train / %d val clips, %d problems%s%n", o.data(),
                 ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
                 problems.isEmpty() ? "" : " (see " + skippedFile + ")");
-        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, patch %d, tubelet %d, %s, input %s, %s init, %,d parameters; "
-                        + "%s lr %s, %d epochs, batch %d%s%s%n",
-                o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.patchSize(), cfg.tubeletSize(), cfg.attentionType().hfName(),
-                cfg.inputTransform().jsonName(), o.model().initScheme() == null ? "official" : o.model().initScheme(),
+        out.printf(Locale.ROOT, "model: %s, %d frames x %d px, patch %d, tubelet %d%s, %s, input %s, %s pooling, %s init, "
+                        + "%,d parameters; %s lr %s, %d epochs, batch %d%s%s%n",
+                o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.patchSize(), cfg.tubeletSize(),
+                cfg.convStem().isEmpty() ? "" : ", conv stem " + cfg.convStem(), cfg.attentionType().hfName(),
+                cfg.inputTransform().jsonName(), cfg.pooling().jsonName(),
+                o.model().initScheme() == null ? "official" : o.model().initScheme(),
                 cfg.parameterCount(),
                 o.train().optimizer().kind().toString().toLowerCase(Locale.ROOT), o.train().optimizer().lr(),
                 o.train().epochs(), o.batchSize(), o.train().accumulate() > 1 ? " x " + o.train().accumulate() + " accumulated" : "",

@@ -1,6 +1,7 @@
 package io.timesformer4j.cli;
 
 import io.timesformer4j.app.Pretrainer;
+import io.timesformer4j.run.ModelOptions;
 import io.timesformer4j.run.PretrainOptions;
 import io.timesformer4j.run.RunDir;
 import io.timesformer4j.runtime.Natives;
@@ -113,7 +114,7 @@ public final class PretrainCommand implements Callable<Integer> {
         ScheduleSpec sched = new ScheduleSpec(ScheduleSpec.Kind.COSINE, warmupEpochs, List.of(), 0.1, 0);
         TrainConfig tc = new TrainConfig(epochs, opt, sched, 0, clipGrad, 1, Precision.parse(precision), seed);
         return new PretrainOptions(data, preset, frames, imageSize,
-                shape.toModelOptions(0, null), maskRatio, decoderWidth, decoderDepth,
+                shape.toModelOptions(ModelOptions.preset()), maskRatio, decoderWidth, decoderDepth,
                 batchSize, compute.workers, compute.threads, maxClips, previewClips, tc);
     }
 }

@@ -49,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
     int imageSize;
     @picocli.CommandLine.Mixin
     ModelShapeOptions shape = new ModelShapeOptions();
-    @Option(names = "--min-crop-scale", paramLabel = "<min-crop-scale>", description = "Smallest train crop area as a fraction of the frame (default 0.3; small-data: 0.8).")
+    @Option(names = "--min-crop-scale", paramLabel = "<min-crop-scale>", description = "Smallest train crop area as a fraction of the frame (default 0.3; small-data: 0.4).")
     Double minCropScale;
     @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15, small-data: 40).")
     Integer epochs;
@@ -180,7 +180,7 @@ public final class TrainCommand implements Callable<Integer> {
         boolean small = recipe().equals("small-data");
         TrainOptions o = new TrainOptions(data, valData, layout, preset, frames, imageSize, valData != null ? 0 : valSplit,
                 batchSize != null ? batchSize : small ? 8 : 2, compute.workers, compute.threads, init, maxClips, config(),
-                modelOptions(), minCropScale != null ? minCropScale : small ? 0.8 : 0);
+                modelOptions(), minCropScale != null ? minCropScale : small ? 0.4 : 0);
         VideoTrainer.run(o, run, false, session(null), spec.commandLine().getOut(), env, timeout);
         return 0;
     }
@@ -209,10 +209,9 @@ public final class TrainCommand implements Callable<Integer> {
         return r;
     }
 
-    /** Model changes: explicit options over the recipe's (small-data: tubelet 2, scratch init). */
+    /** Model changes: explicit options over the recipe's ({@link ModelOptions#smallData()}). */
     ModelOptions modelOptions() {
-        boolean small = recipe().equals("small-data");
-        return shape.toModelOptions(small ? 2 : 0, small ? "scratch" : null);
+        return shape.toModelOptions(recipe().equals("small-data") ? ModelOptions.smallData() : ModelOptions.preset());
     }
 
     /** Explicit options over the recipe's values over the seed script's. */

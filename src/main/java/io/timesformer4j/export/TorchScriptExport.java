@@ -1,6 +1,7 @@
 package io.timesformer4j.export;
 
 import io.timesformer4j.model.AttentionType;
+import io.timesformer4j.model.Pooling;
 import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.model.TimesformerConfig;
 import java.io.IOException;
@@ -126,6 +127,16 @@ public final class TorchScriptExport {
         if (!spaceOnly) b.params(emb, "timesformer.embeddings.", "time_embeddings");
         JitModule pe = b.child(emb, "patch_embeddings", "TimesformerPatchEmbeddings");
         b.linearLike(b.child(pe, "projection", "Conv2d"), "timesformer.embeddings.patch_embeddings.projection.");
+        List<Integer> stemWidths = c.convStem();
+        if (!stemWidths.isEmpty()) {
+            JitModule stem = b.child(pe, "stem", "ConvStem");
+            for (int i = 0; i < stemWidths.size(); i++) {
+                String sp = "timesformer.embeddings.patch_embeddings.stem." + i + ".";
+                JitModule layer = b.child(stem, Integer.toString(i), "ConvStemLayer");
+                b.linearLike(b.child(layer, "conv", "Conv3d"), sp + "conv.");
+                b.linearLike(b.child(layer, "norm", "GroupNorm"), sp + "norm.");
+            }
+        }
         JitModule encoder = b.child(backbone, "encoder", "TimesformerEncoder");
         JitModule layers = b.child(encoder, "layer", "ModuleList");
         for (int i = 0; i < c.numHiddenLayers(); i++) {
@@ -213,6 +224,20 @@ public final class TorchScriptExport {
             }
             default -> throw new IllegalArgumentException("input_transform '" + transform + "' is not supported by the export");
         }
+        if (!stemWidths.isEmpty()) {                                                           // as TimeSformer.embed
+            f.add("    s = x_in.transpose(1, 2)");                                                  // (B, C, T, H, W)
+            for (int i = 0; i < stemWidths.size(); i++) {
+                int st = i < 2 ? 2 : 1;
+                f.add("    sl = getattr(self.timesformer.embeddings.patch_embeddings.stem, \"" + i + "\")");
+                f.add("    s = torch.conv3d(s, sl.conv.weight, sl.conv.bias, [1, %d, %d], [1, 1, 1])".formatted(st, st));
+                f.add("    s = torch.gelu(torch.group_norm(s, 1, sl.norm.weight, sl.norm.bias, 1e-05))");
+            }
+            f.add("    x_in = s.transpose(1, 2)");                                                  // (B, T, W, H/S, W/S)
+            f.add("    c = x_in.size(2)");
+            f.add("    h = x_in.size(3)");
+            f.add("    w = x_in.size(4)");
+            p = p / c.stemStride();
+        }
         f.add("    proj = self.timesformer.embeddings.patch_embeddings.projection");
         if (k == 1) {
             f.add("    x = torch.conv2d(x_in.reshape(b * t, c, h, w), proj.weight, proj.bias, [%d, %d])".formatted(p, p));
@@ -237,8 +262,13 @@ public final class TorchScriptExport {
             f.add("    x = getattr(self.timesformer.encoder.layer, \"" + i + "\").forward(x, b, t)");
         if (spaceOnly) f.add("    x = x.reshape(b, t, n + 1, %d).mean([1], False)".formatted(d));   // (B, 1+N, D)
         f.add("    ln = self.timesformer.layernorm");
-        f.add("    x = torch.layer_norm(x, [%d], ln.weight, ln.bias, %s)".formatted(d, eps));
-        f.add("    return x.select(1, 0)");                                                         // (B, D)
+        if (c.pooling() == Pooling.MEAN) {                                                     // the mean patch token
+            f.add("    x = x.narrow(1, 1, x.size(1) - 1).mean([1], False)");                        // (B, D)
+            f.add("    return torch.layer_norm(x, [%d], ln.weight, ln.bias, %s)".formatted(d, eps));
+        } else {
+            f.add("    x = torch.layer_norm(x, [%d], ln.weight, ln.bias, %s)".formatted(d, eps));
+            f.add("    return x.select(1, 0)");                                                     // (B, D)
+        }
         f.add("");
         f.add("def forward(self, pixel_values: Tensor) -> Tensor:");
         f.add("    return torch.linear(self.features(pixel_values), self.classifier.weight, self.classifier.bias)");

@@ -129,6 +129,10 @@ public final class ModelDir {
         Tensor head = require(sd, "classifier.weight", source);
         Tensor fc1 = require(sd, "timesformer.encoder.layer.0.intermediate.dense.weight", source);
         Tensor time = sd.get("timesformer.embeddings.time_embeddings");
+        for (String k : sd.keySet())
+            if (k.startsWith("timesformer.embeddings.patch_embeddings.stem."))
+                throw new WeightsException(source + ": has a conv stem ('" + k + "'), whose shape cannot be inferred from "
+                        + "the tensors: put the model's config.json beside the file");
         int depth = 0;
         for (String k : sd.keySet()) {
             Matcher m = BLOCK_INDEX.matcher(k);

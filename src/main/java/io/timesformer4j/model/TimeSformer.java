@@ -4,6 +4,8 @@ import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Conv2dOptions;
 import org.bytedeco.pytorch.Conv3dImpl;
 import org.bytedeco.pytorch.Conv3dOptions;
+import org.bytedeco.pytorch.GroupNormImpl;
+import org.bytedeco.pytorch.GroupNormOptions;
 import org.bytedeco.pytorch.InterpolateFuncOptions;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
@@ -24,6 +26,7 @@ import java.util.Map;
 
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.dropout;
+import static org.bytedeco.pytorch.global.torch.gelu;
 import static org.bytedeco.pytorch.global.torch.interpolate;
 import static org.bytedeco.pytorch.global.torch.zeros;
 import static org.bytedeco.pytorch.global.torch.zeros_like;
@@ -43,6 +46,12 @@ import static org.bytedeco.pytorch.global.torch.zeros_like;
  * Conv3d (ViViT's tubelets, VideoMAE's 2x16x16 cubes), so there are {@code T' = T/k} temporal positions and
  * every token sees motion from the first step; {@code input_transform} (see {@link InputTransform}) is applied
  * to the clip before the patch embedding. Below, {@code T} in token shapes means {@code T'}.
+ *
+ * <p>Two more for small datasets from scratch (docs/training.md), also off by default: {@code conv_stem}, a few
+ * Conv3d 3x3x3 + GroupNorm(1) + GELU layers before the patch projection (the first two halve height and width,
+ * so the projection's kernel is {@code p / stride} and every token still covers a {@code (k, p, p)} cube, now
+ * seen through convolutions: the early-convolution stem of Xiao et al. 2021, in 3D), and {@code pooling = mean}
+ * (VideoMAE's head: the classifier reads the final LayerNorm of the mean patch token instead of the CLS token).
  */
 public final class TimeSformer extends Module {
     private final TimesformerConfig config;
@@ -51,6 +60,8 @@ public final class TimeSformer extends Module {
     final Tensor timeEmbed;         // (1, T', D) with T' = T / tubelet_size, null for space_only
     final Conv2dImpl patchProj;     // tubelet_size 1: Conv2d (C -> D, p x p, stride p), else null
     final Conv3dImpl tubeletProj;   // tubelet_size k > 1: Conv3d (C -> D, k x p x p, stride k x p x p), else null
+    final List<Conv3dImpl> stemConvs = new ArrayList<>();       // conv_stem: Conv3d (C_i -> W_i, 3x3x3, pad 1)
+    final List<GroupNormImpl> stemNorms = new ArrayList<>();    // GroupNorm(1, W_i) after each
     final List<TimesformerLayer> layers = new ArrayList<>();
     final LayerNormImpl norm;
     final LinearImpl classifier;
@@ -76,15 +87,30 @@ public final class TimeSformer extends Module {
         embeddings.register_parameter("cls_token", clsToken);
         embeddings.register_parameter("position_embeddings", posEmbed);
         if (timeEmbed != null) embeddings.register_parameter("time_embeddings", timeEmbed);
-        int p = config.patchSize(), k = config.tubeletSize();
+        int k = config.tubeletSize(), p = config.patchSize() / config.stemStride();     // p: kernel on the stem's map
         Module patchContainer = keep(embeddings.register_module("patch_embeddings", new Module()));
+        if (!config.convStem().isEmpty()) {
+            Module stem = keep(patchContainer.register_module("stem", new Module()));
+            int in = config.numChannels();
+            for (int i = 0; i < config.convStem().size(); i++) {
+                int w = config.convStem().get(i), stride = i < 2 ? 2 : 1;
+                Module layer = keep(stem.register_module(Integer.toString(i), new Module()));
+                Conv3dOptions co = new Conv3dOptions(in, w, new LongPointer(3, 3, 3));
+                co.stride().put(new long[] {1, stride, stride});
+                co.padding().put(new LongPointer(1, 1, 1));
+                stemConvs.add(layer.register_module("conv", new Conv3dImpl(co)));
+                stemNorms.add(layer.register_module("norm", new GroupNormImpl(new GroupNormOptions(1, w))));
+                in = w;
+            }
+        }
+        int c = config.projectionChannels();
         if (k == 1) {
-            Conv2dOptions co = new Conv2dOptions(config.numChannels(), d, new LongPointer(p, p));
+            Conv2dOptions co = new Conv2dOptions(c, d, new LongPointer(p, p));
             co.stride().put(new long[] {p, p});
             patchProj = patchContainer.register_module("projection", new Conv2dImpl(co));
             tubeletProj = null;
         } else {      // same parameter names; weight (D, C, k, p, p)
-            Conv3dOptions co = new Conv3dOptions(config.numChannels(), d, new LongPointer(k, p, p));
+            Conv3dOptions co = new Conv3dOptions(c, d, new LongPointer(k, p, p));
             co.stride().put(new long[] {k, p, p});
             tubeletProj = patchContainer.register_module("projection", new Conv3dImpl(co));
             patchProj = null;
@@ -140,7 +166,11 @@ public final class TimeSformer extends Module {
             x = pooled;
         }
         Tensor last = norm.forward(x);
-        Tensor clsFeature = last.select(1, 0);                                                         // (B, D)
+        Tensor clsFeature = config.pooling() == Pooling.MEAN
+                ? norm.forward(pooled != null
+                        ? x.narrow(1, 1, n).mean(new long[] {1}, false, new ScalarTypeOptional())            // (B, D)
+                        : x.narrow(1, 1, n * t).mean(new long[] {1}, false, new ScalarTypeOptional()))
+                : last.select(1, 0);                                                                    // (B, D)
         return new Outputs(embeddings, hidden, sequence, pooled, last, clsFeature, classifier.forward(clsFeature));
     }
 
@@ -192,6 +222,15 @@ public final class TimeSformer extends Module {
         double drop = config.hiddenDropoutProb();
 
         Tensor input = transformInput(pixelValues);                                                    // (B, T, C, H, W)
+        if (!stemConvs.isEmpty()) {
+            Tensor s = input.transpose(1, 2);                                                          // (B, C, T, H, W)
+            for (int i = 0; i < stemConvs.size(); i++)
+                s = gelu(stemNorms.get(i).forward(stemConvs.get(i).forward(s)));                       // (B, W_i, T, H_i, W_i)
+            input = s.transpose(1, 2);                                                                 // (B, T, W, H/S, W/S)
+            c = input.size(2);
+            h = input.size(3);
+            w = input.size(4);
+        }
         Tensor x;
         if (k == 1) {
             x = patchProj.forward(input.reshape(b * t, c, h, w)).flatten(2, -1).transpose(1, 2);      // (B*T, N, D)

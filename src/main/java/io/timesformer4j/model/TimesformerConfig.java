@@ -35,7 +35,9 @@ public record TimesformerConfig(
         double dropPathRate,
         List<String> labels,
         int tubeletSize,
-        InputTransform inputTransform) {
+        InputTransform inputTransform,
+        List<Integer> convStem,
+        Pooling pooling) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,6 +77,14 @@ public record TimesformerConfig(
             throw new IllegalArgumentException("unsupported hidden_act '" + hiddenAct + "' (gelu, gelu_new, gelu_pytorch_tanh)");
         if (attentionType == null) throw new IllegalArgumentException("attention_type is required");
         if (inputTransform == null) inputTransform = InputTransform.NONE;
+        if (pooling == null) pooling = Pooling.CLS;
+        convStem = convStem == null ? List.of() : List.copyOf(convStem);
+        if (convStem.size() > MAX_STEM_LAYERS)
+            throw new IllegalArgumentException("conv_stem has " + convStem.size() + " layers (at most " + MAX_STEM_LAYERS + ")");
+        for (int w : convStem) range("conv_stem width", w, 1, 1024);
+        if (patchSize % stemStride(convStem) != 0)
+            throw new IllegalArgumentException("patch_size " + patchSize + " must be a multiple of the conv stem's stride "
+                    + stemStride(convStem) + " (" + convStem.size() + " layers)");
         if (tubeletSize < 1 || numFrames % tubeletSize != 0)
             throw new IllegalArgumentException("num_frames " + numFrames + " must be a positive multiple of tubelet_size "
                     + tubeletSize);
@@ -84,10 +94,31 @@ public record TimesformerConfig(
                     + patchSize + ")^2 = " + tokens + " tokens per clip, more than " + MAX_TOKENS);
         long grid = imageSize / patchSize;
         long params = parameterCount(hiddenSize, intermediateSize, grid * grid, qkvBias, attentionType, numChannels, patchSize,
-                numFrames, tubeletSize, numHiddenLayers, labels.size());
+                numFrames, tubeletSize, numHiddenLayers, labels.size(), convStem);
         if (params > MAX_PARAMETERS)
             throw new IllegalArgumentException("hidden_size " + hiddenSize + ", intermediate_size " + intermediateSize
                     + ", num_hidden_layers " + numHiddenLayers + " make " + params + " parameters, more than " + MAX_PARAMETERS);
+    }
+
+    /** Most layers of a {@link #convStem()}. */
+    public static final int MAX_STEM_LAYERS = 8;
+
+    /**
+     * The spatial stride of a conv stem of these widths: its first two layers halve height and width, the others keep
+     * them (1 without a stem).
+     */
+    public static int stemStride(List<Integer> convStem) {
+        return 1 << Math.min(2, convStem.size());
+    }
+
+    /** The spatial stride of this config's conv stem (1 without one). */
+    public int stemStride() {
+        return stemStride(convStem);
+    }
+
+    /** Channels entering the patch projection: the last stem width, or {@code num_channels} without a stem. */
+    public int projectionChannels() {
+        return convStem.isEmpty() ? numChannels : convStem.get(convStem.size() - 1);
     }
 
     private static void range(String field, long v, long min, long max) {
@@ -106,7 +137,7 @@ public record TimesformerConfig(
                              List<String> labels) {
         this(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers, numAttentionHeads,
                 intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb, initializerRange, layerNormEps,
-                qkvBias, attentionType, dropPathRate, labels, 1, InputTransform.NONE);
+                qkvBias, attentionType, dropPathRate, labels, 1, InputTransform.NONE, List.of(), Pooling.CLS);
     }
 
     /** Temporal token positions {@code T' = num_frames / tubelet_size} (the length of the time embeddings). */
@@ -141,65 +172,86 @@ public record TimesformerConfig(
     public TimesformerConfig withLabels(List<String> newLabels) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, newLabels, tubeletSize, inputTransform);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, newLabels, tubeletSize, inputTransform, convStem, pooling);
     }
 
     public TimesformerConfig withFrames(int frames) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, frames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform, convStem, pooling);
     }
 
     public TimesformerConfig withImageSize(int size) {
         return new TimesformerConfig(size, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform, convStem, pooling);
     }
 
     public TimesformerConfig withRegularization(double hiddenDropout, double attentionDropout, double dropPath) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropout, attentionDropout,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPath, labels, tubeletSize, inputTransform);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPath, labels, tubeletSize, inputTransform, convStem, pooling);
     }
 
     /** A copy with {@code tubelet} frames per token (a Conv3d {@code (tubelet, p, p)} patch embedding when > 1). */
     public TimesformerConfig withTubeletSize(int tubelet) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubelet, inputTransform);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubelet, inputTransform, convStem, pooling);
     }
 
     public TimesformerConfig withInputTransform(InputTransform transform) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, transform);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, transform, convStem, pooling);
+    }
+
+    /** A copy with a conv stem of these widths before the patch projection (empty: none, the official model). */
+    public TimesformerConfig withConvStem(List<Integer> widths) {
+        return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform,
+                widths, pooling);
+    }
+
+    public TimesformerConfig withPooling(Pooling p) {
+        return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
+                numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform,
+                convStem, p);
     }
 
     public TimesformerConfig withAttention(AttentionType type) {
         return new TimesformerConfig(imageSize, patchSize, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, type, dropPathRate, labels, tubeletSize, inputTransform);
+                initializerRange, layerNormEps, qkvBias, type, dropPathRate, labels, tubeletSize, inputTransform, convStem, pooling);
     }
 
     public TimesformerConfig withPatchSize(int patch) {
         return new TimesformerConfig(imageSize, patch, numChannels, numFrames, hiddenSize, numHiddenLayers,
                 numAttentionHeads, intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
-                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform);
+                initializerRange, layerNormEps, qkvBias, attentionType, dropPathRate, labels, tubeletSize, inputTransform, convStem, pooling);
     }
 
     /** Number of trainable parameters of the model this config builds (equals the official model's count). */
     public long parameterCount() {
         return parameterCount(hiddenSize, intermediateSize, numPatches(), qkvBias, attentionType, numChannels, patchSize,
-                numFrames, tubeletSize, numHiddenLayers, numLabels());
+                numFrames, tubeletSize, numHiddenLayers, numLabels(), convStem);
     }
 
     private static long parameterCount(long d, long i, long n, boolean qkvBias, AttentionType attentionType, int numChannels,
-            int patchSize, int numFrames, int tubeletSize, int numHiddenLayers, int numLabels) {
+            int patchSize, int numFrames, int tubeletSize, int numHiddenLayers, int numLabels, List<Integer> convStem) {
         long qkv = 3 * d * d + (qkvBias ? 3 * d : 0);
         long attention = qkv + d * d + d;                    // qkv + output projection
         long block = 2 * d + attention + 2 * d + (d * i + i) + (i * d + d);   // norm1, attn, norm2, mlp
         if (attentionType == AttentionType.DIVIDED_SPACE_TIME) block += 2 * d + attention + d * d + d;
-        long embeddings = d + (n + 1) * d + (long) numChannels * tubeletSize * patchSize * patchSize * d + d;
+        long stem = 0, in = numChannels;
+        for (int w : convStem) {                              // Conv3d 3x3x3 + bias, GroupNorm weight + bias
+            stem += 27 * in * w + w + 2L * w;
+            in = w;
+        }
+        long q = patchSize / stemStride(convStem);            // projection kernel on the stem's map
+        long embeddings = stem + d + (n + 1) * d + in * tubeletSize * q * q * d + d;
         if (attentionType != AttentionType.SPACE_ONLY) embeddings += (long) (numFrames / tubeletSize) * d;
         return embeddings + numHiddenLayers * block + 2 * d + d * numLabels + numLabels;
     }
@@ -211,7 +263,14 @@ public record TimesformerConfig(
      */
     public double forwardFlopsPerClip() {
         double d = hiddenSize, i = intermediateSize, n = numPatches(), t = timePositions();
-        double flops = 2 * n * t * d * numChannels * tubeletSize * patchSize * patchSize;   // patch embedding
+        double q = (double) patchSize / stemStride();
+        double flops = 2 * n * t * d * projectionChannels() * tubeletSize * q * q;          // patch embedding
+        double side = imageSize, in = numChannels;
+        for (int l = 0; l < convStem.size(); l++) {                                         // conv stem, 3x3x3
+            if (l < 2) side /= 2;
+            flops += 2 * 27 * in * convStem.get(l) * numFrames * side * side;
+            in = convStem.get(l);
+        }
         double perBlock;
         switch (attentionType) {
             case DIVIDED_SPACE_TIME -> {
@@ -263,6 +322,11 @@ public record TimesformerConfig(
         // TimesformerConfig ignores them, but its model would compute something else: see docs/model.md)
         if (tubeletSize != 1) o.put("tubelet_size", tubeletSize);
         if (inputTransform != InputTransform.NONE) o.put("input_transform", inputTransform.jsonName());
+        if (!convStem.isEmpty()) {
+            var a = o.putArray("conv_stem");
+            convStem.forEach(a::add);
+        }
+        if (pooling != Pooling.CLS) o.put("pooling", pooling.jsonName());
         return o;
     }
 
@@ -310,7 +374,8 @@ public record TimesformerConfig(
                 number(o, "layer_norm_eps", 1e-6), bool(o, "qkv_bias", true),
                 AttentionType.fromHfName(text(o, "attention_type", "divided_space_time")),
                 number(o, "drop_path_rate", 0.0), labels, integer(o, "tubelet_size", 1),
-                InputTransform.parse(text(o, "input_transform", "none")));
+                InputTransform.parse(text(o, "input_transform", "none")), integers(o, "conv_stem"),
+                Pooling.parse(text(o, "pooling", "cls")));
     }
 
     /** An integer field (absent or null: the default); 1e12, 8.5, "8" or a value past int range are errors naming it. */
@@ -324,6 +389,22 @@ public record TimesformerConfig(
         if (!v.canConvertToInt() || d > Integer.MAX_VALUE || d < Integer.MIN_VALUE)
             throw new IllegalArgumentException("field '" + field + "' = " + v + " is out of range");
         return v.asInt();
+    }
+
+    /** An array of integers (absent or null: empty); anything else is an error naming the field. */
+    private static List<Integer> integers(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) return List.of();
+        if (!v.isArray() || v.size() > MAX_STEM_LAYERS)
+            throw new IllegalArgumentException("field '" + field + "' must be an array of at most " + MAX_STEM_LAYERS
+                    + " integers, got " + (v.isArray() ? v.size() + " entries" : v.toString()));
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            if (!e.isIntegralNumber() || !e.canConvertToInt())
+                throw new IllegalArgumentException("field '" + field + "' must hold integers, got " + e);
+            out.add(e.asInt());
+        }
+        return out;
     }
 
     private static double number(JsonNode o, String field, double dflt) {

@@ -50,20 +50,24 @@ class SmallDataRecipeTest {
         Path run = dir.resolve("small");
         CliRun r = train(run);                                    // 20 epochs x 4 steps of 8 clips
         assertEquals(0, r.code(), r.err() + r.out());
-        assertTrue(r.out().contains("tubelet 2"), r.out());
+        assertTrue(r.out().contains("tubelet 2, conv stem [32, 32]") && r.out().contains("mean pooling"), r.out());
         double acc = bestValAcc(run);
         System.out.println("small-data recipe, left vs right: best val_acc " + acc);
         assertTrue(acc > 0.9, "small-data recipe: best val_acc " + acc + "\n" + r.out());
         var loaded = ModelDir.load(run.resolve("best"));
         assertEquals(2, loaded.config().tubeletSize());
-        assertEquals(InputTransform.NONE, loaded.config().inputTransform());
+        assertEquals(InputTransform.TEMPORAL_RESIDUAL, loaded.config().inputTransform());
+        assertEquals(List.of(32, 32), loaded.config().convStem());
+        assertEquals(io.timesformer4j.model.Pooling.MEAN, loaded.config().pooling());
     }
 
     @Test
     void officialModelAndInitTrainedTheSameWayStaysNearChance() throws Exception {
         Path run = dir.resolve("official");
-        CliRun r = train(run, "--tubelet-size", "1", "--init-scheme", "official");
+        CliRun r = train(run, "--tubelet-size", "1", "--init-scheme", "official", "--conv-stem", "0", "--pooling", "cls",
+                "--input-transform", "none");
         assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("tubelet 1, divided_space_time, input none, cls pooling, official init"), r.out());
         double acc = bestValAcc(run);
         System.out.println("official model and init, left vs right: best val_acc " + acc);
         assertTrue(acc <= 0.75, "official per-frame model at the official init: best val_acc " + acc + "\n" + r.out());

@@ -132,6 +132,26 @@ class TorchScriptExportTest {
         }
     }
 
+    /** The small-data recipe's model (conv stem, mean pooling, tubelets, temporal residual), each attention: scripted = eager. */
+    @ParameterizedTest
+    @ValueSource(strings = {"divided_space_time", "joint_space_time", "space_only"})
+    void convStemAndMeanPoolingExport(String attention, @TempDir Path tmp) throws IOException {
+        torch.manual_seed(6);
+        TimeSformer model = new TimeSformer(Presets.get("tiny", null).withTubeletSize(2)
+                .withAttention(io.timesformer4j.model.AttentionType.fromHfName(attention))
+                .withInputTransform(io.timesformer4j.model.InputTransform.TEMPORAL_RESIDUAL)
+                .withConvStem(java.util.List.of(6, 8, 8)).withPooling(io.timesformer4j.model.Pooling.MEAN));
+        model.eval();
+        Path pt = tmp.resolve("m.pt");
+        TorchScriptExport.save(model, pt);
+        JitModule m = torch.load(pt.toString());
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor x = torch.randn(2, 4, 3, 32, 32);
+            assertTrue(maxDiff(run(m, "forward", x), model.forward(x)) < 1e-5, attention);
+            assertTrue(maxDiff(run(m, "features", x), model.features(x)) < 1e-5, attention);
+        }
+    }
+
     /** The export's self-check refuses a script that does not compute the model (here: another model's weights). */
     @Test
     void selfCheckRefusesAScriptThatDiffersFromTheModel(@TempDir Path tmp) {
