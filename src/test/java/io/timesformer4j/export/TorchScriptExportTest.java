@@ -121,14 +121,19 @@ class TorchScriptExportTest {
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             for (Tensor p : model.stateDict().values()) p.add_(torch.randn_like(p).mul(new org.bytedeco.pytorch.Scalar(0.3)));
         }
+        assertScriptedEqualsEager(model, tmp, transform);
+    }
+
+    /** Saves {@code model} as TorchScript, loads it back and compares logits and features on a random clip. */
+    private static void assertScriptedEqualsEager(TimeSformer model, Path tmp, String what) throws IOException {
         model.eval();
         Path pt = tmp.resolve("m.pt");
         TorchScriptExport.save(model, pt);
         JitModule m = torch.load(pt.toString());
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             Tensor x = torch.randn(2, 4, 3, 32, 32);
-            assertTrue(maxDiff(run(m, "forward", x), model.forward(x)) < 1e-5, transform);
-            assertTrue(maxDiff(run(m, "features", x), model.features(x)) < 1e-5, transform);
+            assertTrue(maxDiff(run(m, "forward", x), model.forward(x)) < 1e-5, what);
+            assertTrue(maxDiff(run(m, "features", x), model.features(x)) < 1e-5, what);
         }
     }
 
@@ -141,15 +146,7 @@ class TorchScriptExportTest {
                 .withAttention(io.timesformer4j.model.AttentionType.fromHfName(attention))
                 .withInputTransform(io.timesformer4j.model.InputTransform.TEMPORAL_RESIDUAL)
                 .withConvStem(java.util.List.of(6, 8, 8)).withPooling(io.timesformer4j.model.Pooling.MEAN));
-        model.eval();
-        Path pt = tmp.resolve("m.pt");
-        TorchScriptExport.save(model, pt);
-        JitModule m = torch.load(pt.toString());
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor x = torch.randn(2, 4, 3, 32, 32);
-            assertTrue(maxDiff(run(m, "forward", x), model.forward(x)) < 1e-5, attention);
-            assertTrue(maxDiff(run(m, "features", x), model.features(x)) < 1e-5, attention);
-        }
+        assertScriptedEqualsEager(model, tmp, attention);
     }
 
     /** The export's self-check refuses a script that does not compute the model (here: another model's weights). */
