@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
                 + "the labels of every window of a long video (CSV: path,start,end,label,probability with the top "
                 + "label; --json: the top-k of every window).",
                 "A video that cannot be read gets an 'error: PATH: reason' line on stderr; the exit code is 1 only "
-                + "when no video could be read."})
+                + "when no video could be read. A truncated video is predicted from the frames that decode, with a "
+                + "'warning: PATH: reason' line on stderr."})
 public final class PredictCommand extends PrintingCommand implements Callable<Integer> {
     /** One video's answer in {@code --json} (evaluate's predictions.jsonl uses the same fields plus the true label). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -80,6 +81,7 @@ public final class PredictCommand extends PrintingCommand implements Callable<In
         for (Path v : videos) {
             try {
                 Prediction p = c.classify(v);
+                if (p.warning() != null) err().println("warning: " + v + ": " + p.warning());
                 results.add(new Result(v.toString(), p.top(), null));
             } catch (ClassifierException e) {
                 err().println("error: " + e.getMessage());
