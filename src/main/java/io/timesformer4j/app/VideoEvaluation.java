@@ -97,6 +97,7 @@ public final class VideoEvaluation {
         ClipSpec spec = specFor(lm.config().numFrames(), lm.preprocessing()).withViews(o.temporalViews(), o.spatialViews());
         TimeSformer model = lm.model();
         Predictions p = predict(model, ds, spec, o, progress ? "evaluate" : null, out, problems, warnings);
+        warnings = new ArrayList<>(new java.util.LinkedHashSet<>(warnings));   // a frame folder's gap: found by the scan and the read
         for (BadInput w : warnings) err.println("warning: " + w.path() + ": " + w.reason());
         err.flush();
         ClassificationReport r = ClassificationReport.of(p, labels.names());
