@@ -184,7 +184,13 @@ public final class VideoTrainer {
         TimeSformer model = new TimeSformer(cfg);
         o.model().initialise(model);
         if (o.init() != null && resumeFrom.isEmpty()) {
-            StateDicts.LoadReport report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            StateDicts.LoadReport report;
+            // The checkpoint's tensors (and the resized or inflated copies made from them) are freed here, on
+            // this thread, once copied into the model, instead of by JavaCPP's deallocator thread at some
+            // point during training while backward runs (docs/robustness.md, "native lifetimes").
+            try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+                report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            }
             if (report.loaded().isEmpty() || !report.mismatched().isEmpty()) {
                 throw new WeightsException(o.init() + ": does not fit the model (" + architecture(cfg) + "): "
                         + report.loaded().size() + " tensors fit, " + report.mismatched().size() + " have other shapes"

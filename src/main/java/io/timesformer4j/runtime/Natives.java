@@ -37,7 +37,7 @@ public final class Natives {
             if (mkl) useGnuOpenMp();
             // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
             int t = org.bytedeco.pytorch.global.torch.get_num_threads();
-            org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL ? t : 1);
+            org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL && MKL_THREADED ? t : 1);
             Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
             Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
             Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
@@ -111,11 +111,25 @@ public final class Natives {
     }
 
     /**
+     * {@code -Dtimesformer.mkl.threaded=true}: let MKL run its GEMMs on several threads. Off by default: in this
+     * build MKL's threaded kernels bind to {@code libmkl_intel_thread} (the openblas preset preloads it before
+     * {@code libmkl_gnu_thread}, and {@code MKL_Set_Threading_Layer(GNU)} / {@code MKL_THREADING_LAYER=GNU} do not
+     * change that), whose Intel OpenMP symbols are not resolvable: the first GEMM large enough to thread
+     * killed the JVM ({@code symbol lookup error: libmkl_intel_thread.so.2: undefined symbol:
+     * __kmpc_global_thread_num}, exit 127), e.g. a 64x64 matmul or any TimeSformer forward at 2+ threads.
+     * So MKL stays at one thread, like OpenBLAS; libtorch's own pool still parallelises everything else.
+     */
+    public static final String MKL_THREADED_PROPERTY = "timesformer.mkl.threaded";
+
+    private static final boolean MKL_THREADED = Boolean.getBoolean(MKL_THREADED_PROPERTY);
+
+    /**
      * Sets the BLAS library's thread count through the preset's vendor-neutral call (MKL or OpenBLAS;
      * {@code openblas_set_num_threads} does not exist in MKL and kills the JVM with a symbol lookup error).
      */
     public static void setBlasThreads(int n) {
         ensureLoaded();
+        if (blas() == Blas.MKL && !MKL_THREADED) n = 1;          // see MKL_THREADED_PROPERTY
         org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(Math.max(1, n));
     }
 
