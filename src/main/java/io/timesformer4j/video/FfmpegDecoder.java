@@ -323,12 +323,14 @@ final class FfmpegDecoder implements AutoCloseable {
     /**
      * Where the container's index says the stream's data ends: the largest {@code pos + size} of its entries
      * (mp4 lists every frame, so this is the end of the last frame's bytes); -1 without an index. A file shorter
-     * than this was cut (a faststart mp4 keeps its index at the front).
+     * than this was cut (a faststart mp4 keeps its index at the front). Only the last 4096 entries (by time) are
+     * looked at, so that opening an hour-long mp4 per clip stays cheap: in any interleaving a muxer writes, the
+     * last frames' data sits at the end of the file.
      */
     long indexedDataEnd() {
         int n = avformat_index_get_entries_count(st);
         long end = -1;
-        for (int i = 0; i < n; i++) {
+        for (int i = Math.max(0, n - 4096); i < n; i++) {
             AVIndexEntry e = avformat_index_get_entry(st, i);
             if (e != null && !e.isNull() && e.pos() >= 0) end = Math.max(end, e.pos() + Math.max(0, e.size()));
         }
