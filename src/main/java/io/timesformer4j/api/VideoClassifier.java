@@ -321,7 +321,7 @@ public final class VideoClassifier implements AutoCloseable {
             for (int w = 0; w < chunk.size(); w++) {
                 float[] row = Arrays.copyOfRange(probs, w * k, (w + 1) * k);
                 int[] win = chunk.get(w);
-                out.add(new TimelineWindow(win[0] / fps, (win[0] + win[1]) / fps, top(row)));
+                out.add(new TimelineWindow(win[0] / fps, (win[0] + win[1]) / fps, top(row), clip.warning()));
             }
         }
         return out;

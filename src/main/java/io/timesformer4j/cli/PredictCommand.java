@@ -106,7 +106,10 @@ public final class PredictCommand extends PrintingCommand implements Callable<In
         for (Path v : videos) {
             try {
                 List<Window> ws = new ArrayList<>();
-                for (TimelineWindow tw : c.timeline(v, w, s)) {
+                List<TimelineWindow> tws = c.timeline(v, w, s);
+                tws.stream().map(TimelineWindow::warning).filter(java.util.Objects::nonNull).findFirst()
+                        .ifPresent(warning -> err().println("warning: " + v + ": " + warning));
+                for (TimelineWindow tw : tws) {
                     ws.add(new Window(tw.startSeconds(), tw.endSeconds(), tw.top()));
                     if (!json) out().println(csv(v.toString()) + "," + String.format(Locale.ROOT, "%.3f,%.3f", tw.startSeconds(),
                             tw.endSeconds()) + "," + csv(tw.top().get(0).label()) + "," + tw.top().get(0).probability());

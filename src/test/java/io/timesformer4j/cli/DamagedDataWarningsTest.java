@@ -70,6 +70,16 @@ class DamagedDataWarningsTest {
     }
 
     @Test
+    void predictTimelineWarnsOnce() {
+        CliRun r = CliRun.run("predict", "--model", model.toString(), "--threads", "1", "--window", "0.4s", cut.toString());
+        assertEquals(0, r.code(), r.all());
+        List<String> err = r.err().lines().toList();
+        assertEquals(1, err.size(), r.all());
+        assertTrue(err.get(0).startsWith("warning: " + cut + ": truncated file: the container lists 40 frames"), r.all());
+        assertTrue(r.out().lines().count() > 2, r.all());
+    }
+
+    @Test
     void evaluateWarnsAndReportsThem() throws IOException {
         Path ev = dir.resolve("eval");
         CliRun r = CliRun.run("evaluate", "--model", model.toString(), "--data", data.toString(), "--out", ev.toString(),
