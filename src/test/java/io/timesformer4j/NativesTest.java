@@ -27,15 +27,23 @@ class NativesTest {
         assertEquals(0 * 0 + 1 * 1 + 2 * 2 + 3 * 3, a.matmul(a.t()).get(0).get(0).item_double(), 0.0);
     }
 
-    /** One pool: MKL threads follow libtorch's, OpenBLAS's own pthread pool stays at one thread. */
+    /**
+     * libtorch runs on n threads; OpenBLAS stays at one (its own pthread pool would fight libtorch's), MKL follows
+     * n (unless {@link Natives#MKL_THREADED_PROPERTY} is false). A GEMM big enough to be threaded computes at
+     * 2 threads (under MKL it ended the test JVM with exit 127 on Intel Xeons before Intel OpenMP was loaded
+     * globally).
+     */
     @Test
-    void blasThreadsFollowTorchThreads() {
+    void blasThreadsFollowTheRuleAndThreadedGemmsRun() {
         int before = org.bytedeco.pytorch.global.torch.get_num_threads();
         try {
             for (int n : new int[] {1, 2}) {
                 Natives.setTorchThreads(n);
                 assertEquals(n, org.bytedeco.pytorch.global.torch.get_num_threads());
-                assertEquals(Natives.blas() == Natives.Blas.MKL ? n : 1, Natives.blasThreads());
+                boolean threadedMkl = Natives.blas() == Natives.Blas.MKL && Boolean.parseBoolean(System.getProperty(Natives.MKL_THREADED_PROPERTY, "true"));
+                assertEquals(threadedMkl ? n : 1, Natives.blasThreads());
+                Tensor ones = org.bytedeco.pytorch.global.torch.ones(256, 256);
+                assertEquals(256.0 * 256 * 256, ones.matmul(ones).sum().item_double(), 0.0);
             }
         } finally {
             Natives.setTorchThreads(before);

@@ -224,8 +224,9 @@ public final class VideoClassifier implements AutoCloseable {
      * @throws ClassifierException naming the video and the reason when it cannot be decoded
      */
     public Prediction classify(Path video) {
-        float[] probs = probabilities(video);
-        return new Prediction(video, top(probs));
+        Decoded d = decode(video);
+        float[] probs = run(video, d.pixels(), spec.views(Mode.TEST), false);
+        return new Prediction(video, top(probs), d.warning());
     }
 
     /**
@@ -247,7 +248,7 @@ public final class VideoClassifier implements AutoCloseable {
      * @throws ClassifierException naming the video and the reason
      */
     public float[] probabilities(Path video) {
-        float[] pixels = decode(video);
+        float[] pixels = decode(video).pixels();
         return run(video, pixels, spec.views(Mode.TEST), false);
     }
 
@@ -258,7 +259,7 @@ public final class VideoClassifier implements AutoCloseable {
      * @throws ClassifierException naming the video and the reason
      */
     public float[] features(Path video) {
-        float[] pixels = decode(video);
+        float[] pixels = decode(video).pixels();
         return run(video, pixels, spec.views(Mode.TEST), true);
     }
 
@@ -320,7 +321,7 @@ public final class VideoClassifier implements AutoCloseable {
             for (int w = 0; w < chunk.size(); w++) {
                 float[] row = Arrays.copyOfRange(probs, w * k, (w + 1) * k);
                 int[] win = chunk.get(w);
-                out.add(new TimelineWindow(win[0] / fps, (win[0] + win[1]) / fps, top(row)));
+                out.add(new TimelineWindow(win[0] / fps, (win[0] + win[1]) / fps, top(row), clip.warning()));
             }
         }
         return out;
@@ -346,12 +347,14 @@ public final class VideoClassifier implements AutoCloseable {
 
     // ----------------------------------------------------------------------------------------------------
 
-    /** {@code (V, T, C, S, S)} normalised floats of one video. */
-    private float[] decode(Path video) {
+    /** {@code (V, T, C, S, S)} normalised floats of one video, and the decoder's warning (null when none). */
+    private record Decoded(float[] pixels, String warning) {}
+
+    private Decoded decode(Path video) {
         if (model == null) throw new IllegalStateException("VideoClassifier is closed");
         try (VideoSource v = VideoSource.open(video)) {
             DecodedClip c = v.read(count -> FrameSampling.indices(spec, Mode.TEST, count, 0), spec.shortSide());
-            return new ClipTransform(spec, Mode.TEST).apply(c.rgb(), c.frames(), c.height(), c.width(), null);
+            return new Decoded(new ClipTransform(spec, Mode.TEST).apply(c.rgb(), c.frames(), c.height(), c.width(), null), c.warning());
         } catch (VideoException e) {
             throw new ClassifierException(video, reasonOf(e, video), e);
         } catch (RuntimeException e) {

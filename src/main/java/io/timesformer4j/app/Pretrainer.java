@@ -163,7 +163,7 @@ public final class Pretrainer {
             optimizer.zero_grad(true);
             double lossSum = 0;
             long seen = 0;
-            List<String> skippedNow;
+            List<String> skippedNow, warnedNow;
             try (BatchSource.Epoch batches = train.epoch(epoch);
                  Progress bar = progress ? Progress.start("pretrain " + (epoch + 1) + "/" + tc.epochs(), train.sampleCount(), out)
                          : Progress.none()) {
@@ -187,6 +187,7 @@ public final class Pretrainer {
                     bar.step(b.size());
                 }
                 skippedNow = batches.skipped().stream().map(ClipBatches::line).toList();
+                warnedNow = batches.warnings().stream().map(ClipBatches::line).toList();   // used: listed, not counted
             }
             if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no clip could be loaded from " + o.data());
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -199,6 +200,7 @@ public final class Pretrainer {
             Checkpoint.save(runDir, model, optimizer, new Checkpoint.State(epoch + 1, step, Double.NaN, 0));
             writeEncoder(encoder, prep, rd);
             skipped.addAll(skippedNow);
+            skipped.addAll(warnedNow);
             writeSkipped(skippedFile, skipped);
             try {
                 int[] epochs = history.stream().mapToInt(PretrainMetrics::epoch).toArray();

@@ -69,6 +69,16 @@ public final class VideoEvaluation {
      */
     public static Result run(Options o, List<FrameOrder> orders, Map<String, String> pairs, boolean progress,
                              PrintWriter out) throws IOException {
+        return run(o, orders, pairs, progress, out, out);
+    }
+
+    /**
+     * As {@link #run(Options, List, Map, boolean, PrintWriter)}, with a {@code warning: PATH: reason} line on {@code err}
+     * for each video used although damaged (a truncated file read from the frames that decode, a frame folder with a
+     * gap in its numbering); they are listed under {@code warnings} in {@code report.json}.
+     */
+    public static Result run(Options o, List<FrameOrder> orders, Map<String, String> pairs, boolean progress,
+                             PrintWriter out, PrintWriter err) throws IOException {
         Natives.ensureLoaded();
         Natives.setTorchThreads(o.threads() > 0 ? o.threads() : VideoTrainer.defaultThreads(o.workers()));
         ModelDir.LoadedModel lm = ModelDir.load(RunDir.modelPath(o.model()));
@@ -80,22 +90,27 @@ public final class VideoEvaluation {
         }
         VideoDataset ds = VideoDataset.scan(o.data(), DatasetOptions.defaults().withLayout(VideoTrainer.layout(o.layout()))
                 .withLabels(labels));
-        List<BadInput> problems = new ArrayList<>(ds.problems());
+        List<BadInput> problems = new ArrayList<>(), warnings = new ArrayList<>();
+        for (BadInput b : ds.problems()) (b.warning() ? warnings : problems).add(b);
         if (ds.samples().isEmpty()) throw new IOException(o.data() + ": no video with one of the model's labels "
                 + labels.names());
         ClipSpec spec = specFor(lm.config().numFrames(), lm.preprocessing()).withViews(o.temporalViews(), o.spatialViews());
         TimeSformer model = lm.model();
-        Predictions p = predict(model, ds, spec, o, progress ? "evaluate" : null, out, problems);
+        Predictions p = predict(model, ds, spec, o, progress ? "evaluate" : null, out, problems, warnings);
+        warnings = new ArrayList<>(new java.util.LinkedHashSet<>(warnings));   // a frame folder's gap: found by the scan and the read
+        for (BadInput w : warnings) err.println("warning: " + w.path() + ": " + w.reason());
+        err.flush();
         ClassificationReport r = ClassificationReport.of(p, labels.names());
         out.print(r.table());
         if (!problems.isEmpty()) {
             out.println(problems.size() + " videos skipped:");
             problems.forEach(s -> out.println("  " + s));
         }
-        if (o.out() != null) write(r, p, problems, o, o.out());
+        if (o.out() != null) write(r, p, problems, warnings, o, o.out());
         List<OrderDiagnostic> diagnostics = new ArrayList<>();
         for (FrameOrder order : orders) {
-            Predictions q = predict(model, ds, spec.withFrameOrder(order), o, progress ? order.slug() : null, out, new ArrayList<>());
+            Predictions q = predict(model, ds, spec.withFrameOrder(order), o, progress ? order.slug() : null, out,
+                    new ArrayList<>(), new ArrayList<>());
             OrderDiagnostic d = OrderDiagnostic.of(order, p, q, labels.names(), pairs);
             diagnostics.add(d);
             out.print(d.table());
@@ -109,14 +124,15 @@ public final class VideoEvaluation {
         return new Result(r, List.copyOf(diagnostics));
     }
 
-    /** One pass over the dataset with {@code spec}; skipped videos are added to {@code problems}. */
+    /** One pass over the dataset with {@code spec}; skipped videos are added to {@code problems}, damaged ones used to {@code warnings}. */
     private static Predictions predict(TimeSformer model, VideoDataset ds, ClipSpec spec, Options o, String progressName,
-                                       PrintWriter out, List<BadInput> problems) {
+                                       PrintWriter out, List<BadInput> problems, List<BadInput> warnings) {
         ClipBatches batches = new ClipBatches(ds.samples(), spec, Mode.TEST, o.batchSize(), o.workers(), 0);
         try (BatchSource.Epoch epoch = batches.epoch(0);
              Progress bar = progressName != null ? Progress.start(progressName, batches.sampleCount(), out) : Progress.none()) {
             Predictions p = Evaluator.predict(Classifier.of(model, model::forward), epoch, o.precision(), bar);
             problems.addAll(epoch.skipped());
+            warnings.addAll(epoch.warnings());
             return p;
         }
     }
@@ -126,8 +142,8 @@ public final class VideoEvaluation {
         return ClipSpec.forModel(frames, prep.cropSize(), prep.mean(), prep.std()).withShortSide(prep.shortSide());
     }
 
-    private static void write(ClassificationReport r, Predictions p, List<BadInput> problems, Options o, Path dir)
-            throws IOException {
+    private static void write(ClassificationReport r, Predictions p, List<BadInput> problems, List<BadInput> warnings,
+                              Options o, Path dir) throws IOException {
         Files.createDirectories(dir);
         ObjectNode report = Json.MAPPER.valueToTree(r);
         report.remove("confusion");
@@ -137,6 +153,8 @@ public final class VideoEvaluation {
         report.put("precision", o.precision().label());
         ArrayNode sk = report.putArray("skipped");
         problems.forEach(b -> sk.add(b.toString()));
+        ArrayNode wn = report.putArray("warnings");
+        warnings.forEach(b -> wn.add(b.path() + ": " + b.reason()));
         Files.write(dir.resolve("report.json"), Json.pretty().writeValueAsBytes(report));
         ObjectNode conf = Json.MAPPER.createObjectNode();
         conf.set("classes", Json.MAPPER.valueToTree(r.classes()));

@@ -184,7 +184,13 @@ public final class VideoTrainer {
         TimeSformer model = new TimeSformer(cfg);
         o.model().initialise(model);
         if (o.init() != null && resumeFrom.isEmpty()) {
-            StateDicts.LoadReport report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            StateDicts.LoadReport report;
+            // The checkpoint's tensors (and the resized or inflated copies made from them) are freed here, on
+            // this thread, once copied into the model, instead of by JavaCPP's deallocator thread at some
+            // point during training while backward runs (docs/robustness.md, "native lifetimes").
+            try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+                report = WeightsInit.initFrom(model, RunDir.weightsPath(o.init()));
+            }
             if (report.loaded().isEmpty() || !report.mismatched().isEmpty()) {
                 throw new WeightsException(o.init() + ": does not fit the model (" + architecture(cfg) + "): "
                         + report.loaded().size() + " tensors fit, " + report.mismatched().size() + " have other shapes"
@@ -213,9 +219,10 @@ public final class VideoTrainer {
         ClipSpec spec = ClipSpec.forModel(cfg.numFrames(), cfg.imageSize(), prep.mean(), prep.std());
         if (o.minScale() > 0) spec = spec.withScale(o.minScale(), 1.0);
         long seed = o.train().seed();
-        out.printf(Locale.ROOT, "data: %s (%s), %d classes, %d train / %d val clips, %d problems%s%n", o.data(),
-                ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size(),
-                problems.isEmpty() ? "" : " (see " + skippedFile + ")");
+        long scanWarnings = problems.stream().filter(BadInput::warning).count();
+        out.printf(Locale.ROOT, "data: %s (%s), %d classes, %d train / %d val clips, %d problems%s%s%n", o.data(),
+                ds.layout().toString().toLowerCase(Locale.ROOT), labels.size(), train.size(), val.size(), problems.size() - scanWarnings,
+                scanWarnings == 0 ? "" : ", " + scanWarnings + " warnings", problems.isEmpty() ? "" : " (see " + skippedFile + ")");
         out.printf(Locale.ROOT, "model: %s, %d frames x %d px, patch %d, tubelet %d%s, %s, input %s, %s pooling, %s init, "
                         + "%,d parameters; %s lr %s, %d epochs, batch %d%s%s%n",
                 o.preset(), cfg.numFrames(), cfg.imageSize(), cfg.patchSize(), cfg.tubeletSize(),
@@ -249,8 +256,10 @@ public final class VideoTrainer {
         }
         if (tb != null) out.println("tensorboard: " + tb.file());
         out.printf(Locale.ROOT, "best val_acc %.4f at epoch %d; model: %s%n", r.bestValAcc(), r.bestEpoch(), rd.best());
-        long skipped = SkippedList.count(skippedFile);
+        long skipped = SkippedList.count(skippedFile), warned = SkippedList.warnings(skippedFile);
         if (skipped > 0) out.printf(Locale.ROOT, "%d videos skipped (unreadable or unusable), listed in %s%n", skipped, skippedFile);
+        if (warned > 0) out.printf(Locale.ROOT, "%d videos used with a warning (truncated or damaged: trained on what decodes), "
+                + "listed in %s%n", warned, skippedFile);
         return r;
     }
 

@@ -66,7 +66,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (shuffleFrames) orders.add(FrameOrder.shuffled(shuffleSeed));
         Map<String, String> pairMap = pairs != null ? OrderDiagnostic.parsePairs(pairs) : orders.isEmpty() ? Map.of() : manifestPairs(data, spec.commandLine().getOut());
         VideoEvaluation.run(new VideoEvaluation.Options(model, data, layout, tv[0], tv[1], batchSize, compute.workers, compute.threads, precision.get(), out),
-                orders, pairMap, !noProgress, spec.commandLine().getOut());
+                orders, pairMap, !noProgress, spec.commandLine().getOut(), spec.commandLine().getErr());
         if (out != null) spec.commandLine().getOut().println("wrote " + out.resolve("report.json") + ", confusion.json, confusion.png, predictions.jsonl");
         return 0;
     }

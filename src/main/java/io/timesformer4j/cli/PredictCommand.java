@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
                 + "the labels of every window of a long video (CSV: path,start,end,label,probability with the top "
                 + "label; --json: the top-k of every window).",
                 "A video that cannot be read gets an 'error: PATH: reason' line on stderr; the exit code is 1 only "
-                + "when no video could be read."})
+                + "when no video could be read. A truncated video is predicted from the frames that decode, with a "
+                + "'warning: PATH: reason' line on stderr."})
 public final class PredictCommand extends PrintingCommand implements Callable<Integer> {
     /** One video's answer in {@code --json} (evaluate's predictions.jsonl uses the same fields plus the true label). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -80,6 +81,7 @@ public final class PredictCommand extends PrintingCommand implements Callable<In
         for (Path v : videos) {
             try {
                 Prediction p = c.classify(v);
+                if (p.warning() != null) err().println("warning: " + v + ": " + p.warning());
                 results.add(new Result(v.toString(), p.top(), null));
             } catch (ClassifierException e) {
                 err().println("error: " + e.getMessage());
@@ -104,7 +106,10 @@ public final class PredictCommand extends PrintingCommand implements Callable<In
         for (Path v : videos) {
             try {
                 List<Window> ws = new ArrayList<>();
-                for (TimelineWindow tw : c.timeline(v, w, s)) {
+                List<TimelineWindow> tws = c.timeline(v, w, s);
+                tws.stream().map(TimelineWindow::warning).filter(java.util.Objects::nonNull).findFirst()
+                        .ifPresent(warning -> err().println("warning: " + v + ": " + warning));
+                for (TimelineWindow tw : tws) {
                     ws.add(new Window(tw.startSeconds(), tw.endSeconds(), tw.top()));
                     if (!json) out().println(csv(v.toString()) + "," + String.format(Locale.ROOT, "%.3f,%.3f", tw.startSeconds(),
                             tw.endSeconds()) + "," + csv(tw.top().get(0).label()) + "," + tw.top().get(0).probability());

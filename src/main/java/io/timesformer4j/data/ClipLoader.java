@@ -53,6 +53,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     private final ClipTransform transform;
     private final int id = LOADER_IDS.incrementAndGet();
     private final List<BadInput> skipped = new CopyOnWriteArrayList<>();
+    private final List<BadInput> warnings = new CopyOnWriteArrayList<>();
     private final List<BatchIterator> open = new ArrayList<>();
     private final int[] fixedOrder;
 
@@ -117,6 +118,14 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         return List.copyOf(skipped);
     }
 
+    /**
+     * Inputs of the latest iteration that were used although damaged ({@link BadInput#warning()}: a truncated
+     * video, a frame folder with a gap in its numbering), in sample order.
+     */
+    public List<BadInput> warnings() {
+        return List.copyOf(warnings);
+    }
+
     /** The sample order of this epoch: a seeded permutation in TRAIN, the list order otherwise. */
     public int[] order() {
         if (fixedOrder != null) return fixedOrder.clone();
@@ -129,6 +138,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     @Override
     public Iterator<Batch> iterator() {
         skipped.clear();
+        warnings.clear();
         return new BatchIterator();
     }
 
@@ -163,7 +173,11 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         return c;
     }
 
-    private record Result(int index, float[] pixels, BadInput bad) {}
+    private record Result(int index, float[] pixels, BadInput bad, BadInput warning) {
+        Result(int index, float[] pixels, BadInput bad) {
+            this(index, pixels, bad, null);
+        }
+    }
 
     private Result load(int index, int copy) {
         Sample s = samples.get(index);
@@ -172,7 +186,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
             DecodedClip f = decoder.decode(s.path(), n -> FrameSampling.indices(spec, mode, n, sampleSeed), spec.shortSide());
             if (f == null || f.frames() == 0 || f.frameCount() < 1) return new Result(index, null, new BadInput(s.path(), "no decodable frames"));
             float[] px = transform.apply(f.rgb(), f.frames(), f.height(), f.width(), new Random(mix(sampleSeed, 1)));
-            return new Result(index, px, null);
+            return new Result(index, px, null, f.warning() == null ? null : BadInput.warning(s.path(), f.warning()));
         } catch (VideoException e) {
             return new Result(index, null, new BadInput(s.path(), reason(s.path(), e)));
         } catch (Exception e) {
@@ -246,6 +260,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
                     fill();
                     if (r.bad() != null) skipped.add(r.bad());
                     else ok.add(r);
+                    if (r.warning() != null) warnings.add(r.warning());
                 }
                 if (!ok.isEmpty()) return assemble(ok);
             }

@@ -135,7 +135,7 @@ public final class VideoDataset {
         for (Path c : children(dir)) {
             if (isBrokenVideoLink(c)) problems.add(new BadInput(c, BROKEN_LINK));
             else if (isVideoFile(c)) addIfUsable(c, "video", raw, problems);
-            else if (Files.isDirectory(c) && isFrameFolder(c)) raw.add(Map.entry(c, "video"));
+            else if (Files.isDirectory(c) && isFrameFolder(c)) addIfUsable(c, "video", raw, problems);
             else if (Files.isDirectory(c)) collectVideos(c, raw, problems, depth + 1);
         }
     }
@@ -361,7 +361,7 @@ public final class VideoDataset {
         } else {
             BadInput folder = Files.isDirectory(p) ? frameFolderProblem(p) : null;
             if (folder != null) problems.add(folder);
-            else raw.add(Map.entry(p, label));
+            if (folder == null || folder.warning()) raw.add(Map.entry(p, label));
         }
     }
 
@@ -416,13 +416,17 @@ public final class VideoDataset {
         return Files.isRegularFile(p) && VIDEO_EXTENSIONS.contains(extension(p));
     }
 
-    /** A frame folder with a missing frame or an empty image, checked without decoding; null when fine. */
+    /**
+     * A frame folder's problem, checked without decoding ({@link io.timesformer4j.video.VideoSource#checkFrameFolder}):
+     * an empty, cut or damaged image, or images of different sizes, name the image and leave the folder out; a
+     * gap in the numbering is a warning (the folder is used). Null when fine.
+     */
     private static BadInput frameFolderProblem(Path dir) {
         try {
-            io.timesformer4j.video.VideoSource.checkFrameFolder(dir);
-            return null;
+            String warning = io.timesformer4j.video.VideoSource.checkFrameFolder(dir);
+            return warning == null ? null : BadInput.warning(dir, warning);
         } catch (io.timesformer4j.video.VideoException e) {
-            return new BadInput(e.path(), e.reason());
+            return new BadInput(e.path(), e.reason() + (e.path().equals(dir) ? "" : "; " + dir.getFileName() + " left out"));
         }
     }
 

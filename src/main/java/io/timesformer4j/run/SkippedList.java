@@ -13,7 +13,9 @@ import java.util.Set;
 
 /**
  * The one writer of {@code skipped.txt}: the dataset scan's problems, then every input the loaders skipped,
- * one {@code path: reason} line each, without repeats. A resumed run keeps the lines it had.
+ * one {@code path: reason} line each, without repeats; inputs used although damaged (a truncated video trained on
+ * the frames that decode, a frame folder with a gap) get a {@code path: warning: reason} line. A resumed run keeps
+ * the lines it had.
  */
 public final class SkippedList implements TrainingListener {
     private final Path file;
@@ -45,9 +47,20 @@ public final class SkippedList implements TrainingListener {
         if (lines.size() != before) write();
     }
 
-    /** Lines in the file. */
+    /** Inputs skipped: the lines of the file that are not warnings. */
     public static long count(Path file) throws IOException {
-        return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).count() : 0;
+        return lines(file).stream().filter(l -> !l.contains(WARNING)).count();
+    }
+
+    /** Inputs used with a warning: the {@code path: warning: reason} lines. */
+    public static long warnings(Path file) throws IOException {
+        return lines(file).stream().filter(l -> l.contains(WARNING)).count();
+    }
+
+    private static final String WARNING = ": warning: ";
+
+    private static List<String> lines(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList() : List.of();
     }
 
     private void write() throws IOException {

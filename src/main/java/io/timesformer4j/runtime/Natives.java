@@ -38,7 +38,7 @@ public final class Natives {
             if (mkl) useGnuOpenMp();
             // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
             int t = org.bytedeco.pytorch.global.torch.get_num_threads();
-            org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL ? t : 1);
+            org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL && MKL_THREADED ? t : 1);
             Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
             Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
             Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
@@ -129,11 +129,25 @@ public final class Natives {
     }
 
     /**
+     * {@code -Dtimesformer.mkl.threaded=false}: keep MKL's GEMMs on one thread (libtorch's own pool still
+     * parallelises everything else). On by default: MKL then runs its GEMMs on as many threads as libtorch.
+     * In this build MKL's threaded kernels go through {@code libmkl_intel_thread} whatever the threading layer
+     * says (libtorch's {@code sgemm_} binds to the preloaded {@code libmkl_intel_lp64}, not to {@code mkl_rt}),
+     * i.e. on Intel OpenMP beside libtorch's GNU OpenMP; {@link #loadIntelOpenMpGlobally} makes that work (without
+     * it the first threaded GEMM killed the JVM on Intel Xeons). Two OpenMP runtimes in one process are a known
+     * source of trouble; this switch is the way out if one shows up.
+     */
+    public static final String MKL_THREADED_PROPERTY = "timesformer.mkl.threaded";
+
+    private static final boolean MKL_THREADED = Boolean.parseBoolean(System.getProperty(MKL_THREADED_PROPERTY, "true"));
+
+    /**
      * Sets the BLAS library's thread count through the preset's vendor-neutral call (MKL or OpenBLAS;
      * {@code openblas_set_num_threads} does not exist in MKL and kills the JVM with a symbol lookup error).
      */
     public static void setBlasThreads(int n) {
         ensureLoaded();
+        if (blas() == Blas.MKL && !MKL_THREADED) n = 1;          // see MKL_THREADED_PROPERTY
         org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(Math.max(1, n));
     }
 

@@ -25,6 +25,11 @@ public interface BatchSource {
             return List.of();
         }
 
+        /** Inputs used while loading this epoch that are damaged (a truncated video: only the frames that decode). */
+        default List<BadInput> warnings() {
+            return List.of();
+        }
+
         @Override
         default void close() {}
     }

@@ -62,6 +62,9 @@ public final class ClipBatches implements BatchSource {
             @Override public List<BadInput> skipped() {
                 return loader.skipped();
             }
+            @Override public List<BadInput> warnings() {
+                return loader.warnings();
+            }
             @Override public void close() { loader.close(); }
         };
     }
@@ -79,9 +82,9 @@ public final class ClipBatches implements BatchSource {
                 : shard.unpadded(samples.size()).length;
     }
 
-    /** {@code path: reason}, the line format of {@code skipped.txt}. */
+    /** {@code path: reason} ({@code path: warning: reason} for a warning), the line format of {@code skipped.txt}. */
     public static String line(BadInput b) {
-        return b.path() + ": " + b.reason();
+        return b.toString();
     }
 
     /** Adapts a loader batch. */

@@ -183,9 +183,11 @@ public final class Trainer {
                         valLoss = g[2] == 0 ? Double.NaN : g[1] / g[2];
                     }
                     skippedNow.addAll(batches.skipped());
+                    skippedNow.addAll(batches.warnings());
                 }
             }
-            double[] tot = parallel.sum(t.lossSum(), t.correct(), t.seen(), skippedNow.size());   // global training totals
+            long dropped = skippedNow.stream().filter(b -> !b.warning()).count();  // warnings were used
+            double[] tot = parallel.sum(t.lossSum(), t.correct(), t.seen(), dropped);   // global training totals
             EpochMetrics m = new EpochMetrics(epoch + 1, tot[0] / tot[2], tot[1] / tot[2], valLoss,
                     valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
                     (int) tot[3]);
@@ -258,7 +260,9 @@ public final class Trainer {
                 }
             }
             if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
-            return new TrainTotals(lossSum, seen, correct, step, batches.skipped());
+            List<BadInput> skipped = new ArrayList<>(batches.skipped());
+            skipped.addAll(batches.warnings());
+            return new TrainTotals(lossSum, seen, correct, step, skipped);
         }
     }
 

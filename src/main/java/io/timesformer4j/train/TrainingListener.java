@@ -58,7 +58,8 @@ public interface TrainingListener {
      * @param bestValAcc best validation accuracy so far
      * @param bestEpoch  its epoch (1-based)
      * @param step       optimizer steps taken so far
-     * @param skipped    inputs skipped while loading this epoch (training and validation)
+     * @param skipped    inputs skipped while loading this epoch (training and validation), then the damaged ones that
+     *                   were used ({@link BadInput#warning()}: a truncated video read from the frames that decode)
      * @param history    every epoch's metrics so far, this one included
      * @param stop       ask the loop to stop after this epoch (early stopping)
      */

@@ -13,6 +13,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avformat.AVFMT_NOTIMESTAMPS;
 import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BACKWARD;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
@@ -93,6 +94,8 @@ final class FfmpegDecoder implements AutoCloseable {
     private final AVStream st;
     private boolean eofSent;
     private boolean finished;
+    /** The first error of {@code av_read_frame} other than end of file (a truncated or damaged file), 0 when none. */
+    private int readError;
 
     private SwsContext sws;
     private BytePointer dst;
@@ -209,6 +212,7 @@ final class FfmpegDecoder implements AutoCloseable {
             }
             r = av_read_frame(fmt, pkt);
             if (r < 0) {                    // end of file or unreadable rest: drain the decoder
+                if (r != AVERROR_EOF && readError == 0) readError = r;
                 avcodec_send_packet(ctx, null);
                 eofSent = true;
                 continue;
@@ -309,6 +313,80 @@ final class FfmpegDecoder implements AutoCloseable {
                 || pix == AV_PIX_FMT_YUVJ420P || pix == AV_PIX_FMT_YUVJ422P || pix == AV_PIX_FMT_YUVJ444P;
         IntPointer coeffs = sws_getCoefficients(frame.colorspace() == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_DEFAULT);
         sws_setColorspaceDetails(sws, coeffs, full ? 1 : 0, sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+    }
+
+    /** The first demuxer error other than end of file since opening (0 when none): the rest of the file is unreadable. */
+    int readError() {
+        return readError;
+    }
+
+    /**
+     * Where the container's index says the stream's data ends: the largest {@code pos + size} of its entries
+     * (mp4 lists every frame, so this is the end of the last frame's bytes); -1 without an index. A file shorter
+     * than this was cut (a faststart mp4 keeps its index at the front). Only the last 4096 entries (by time) are
+     * looked at, so that opening an hour-long mp4 per clip stays cheap: in any interleaving a muxer writes, the
+     * last frames' data sits at the end of the file.
+     */
+    long indexedDataEnd() {
+        int n = avformat_index_get_entries_count(st);
+        long end = -1;
+        for (int i = Math.max(0, n - 4096); i < n; i++) {
+            AVIndexEntry e = avformat_index_get_entry(st, i);
+            if (e != null && !e.isNull() && e.pos() >= 0) end = Math.max(end, e.pos() + Math.max(0, e.size()));
+        }
+        return end;
+    }
+
+    /** Entries in the container's index for the stream (mp4: one per frame). */
+    int indexEntries() {
+        return avformat_index_get_entries_count(st);
+    }
+
+    /** The container has no real timestamps (raw elementary streams): FFmpeg's {@code AVFMT_NOTIMESTAMPS}. */
+    private boolean timestampsUnreliable() {
+        return fmt.iformat() != null && !fmt.iformat().isNull() && (fmt.iformat().flags() & AVFMT_NOTIMESTAMPS) != 0;
+    }
+
+    /**
+     * How long the current frame lasts, in the stream time base, by the rule the ffmpeg CLI uses for the
+     * end-of-stream time it hands to its filters (so {@code -vf fps=R} ends where ffmpeg ends): the frame's own
+     * duration (from the packet; trusted unless the container has no timestamps, or it is 1 while the frames
+     * are further apart); for containers without timestamps the codec's frame rate; else the distance to
+     * the previous frame; else the frame or codec duration; else 1/average fps; else the previous estimate.
+     *
+     * @param prevPts timestamp of the previous frame ({@code AV_NOPTS_VALUE} for the first)
+     * @param prevEst the previous frame's estimate (0 for the first)
+     */
+    long durationEstimate(long prevPts, long prevEst) {
+        long pts = pts(), d = frame.duration();
+        long tsDiff = pts != AV_NOPTS_VALUE && prevPts != AV_NOPTS_VALUE ? pts - prevPts : -1;
+        boolean tsUnreliable = timestampsUnreliable();
+        boolean durationUnreliable = d == 1 && tsDiff > 2 * d;
+        if (d > 0 && !tsUnreliable && !durationUnreliable) return d;
+        long codecDuration = 0;
+        AVRational fr = ctx.framerate();
+        if (fr.num() > 0 && fr.den() > 0 && tbNum > 0) {           // (repeat_pict + 2) fields at 2 * framerate
+            codecDuration = rescaleNear(frame.repeat_pict() + 2L, fr.den() * tbDen, 2L * fr.num() * tbNum);
+        }
+        if (codecDuration > 0 && tsUnreliable) return codecDuration;
+        if (tsDiff > 0) return tsDiff;
+        if (d > 0) return d;
+        if (codecDuration > 0) return codecDuration;
+        if (fpsNum > 0 && tbNum > 0) {
+            long f = rescaleNear(1, fpsDen * tbDen, fpsNum * tbNum);
+            if (f > 0) return f;
+        }
+        return Math.max(prevEst, 1);
+    }
+
+    /** {@code a * b / c} rounded to nearest (halves away from zero), as {@code av_rescale}. */
+    private static long rescaleNear(long a, long b, long c) {
+        try {
+            long n = Math.multiplyExact(a, b);
+            return (n + c / 2) / c;
+        } catch (ArithmeticException e) {
+            return 0;
+        }
     }
 
     /** Keyframe timestamps from the container's index (stream time base), sorted; empty when there is no index. */

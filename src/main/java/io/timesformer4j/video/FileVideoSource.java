@@ -43,9 +43,13 @@ final class FileVideoSource implements VideoSource {
     private int seeks;
     /** A seek landed before the position it started from: the index cannot be trusted, no more seeks. */
     private boolean seeksOff;
+    private final long fileSize;
+    /** End of the frame data by the container's index ({@link FfmpegDecoder#indexedDataEnd}), once asked; -2 before. */
+    private long indexedEnd = -2;
 
-    private FileVideoSource(Path path, FfmpegDecoder dec, Options options) {
+    private FileVideoSource(Path path, FfmpegDecoder dec, Options options, long fileSize) {
         this.path = path;
+        this.fileSize = fileSize;
         this.dec = dec;
         this.options = options;
         int rotation = Frames.clockwiseFromDisplayAngle(dec.displayRotation);
@@ -64,7 +68,7 @@ final class FileVideoSource implements VideoSource {
             throw new VideoException(path, "cannot read file (" + e.getMessage() + ")", e);
         }
         if (size == 0) throw new VideoException(path, "empty file (0 bytes)");
-        return new FileVideoSource(path, new FfmpegDecoder(path, options.decoderThreads()), options);
+        return new FileVideoSource(path, new FfmpegDecoder(path, options.decoderThreads()), options, size);
     }
 
     @Override
@@ -99,7 +103,36 @@ final class FileVideoSource implements VideoSource {
             }
         }
         boolean swap = info.rotationDegrees() == 90 || info.rotationDegrees() == 270;
-        return asm.build(path, swap ? size[0] : size[1], swap ? size[1] : size[0], frameCount);
+        return asm.build(path, swap ? size[0] : size[1], swap ? size[1] : size[0], frameCount)
+                .withWarning(damage(pass.reachedEnd, frameCount));
+    }
+
+    /**
+     * Why the file looks truncated or damaged although frames decode, or null. Checked, in this order: the
+     * container's index places frame data past the end of the file (a cut faststart mp4: known without decoding
+     * to the end); the decode reached the end with fewer frames than the container lists (more than one frame
+     * short when the container counts its frames, more than 2 % when the count comes from its duration); the
+     * demuxer failed with an error other than end of file.
+     *
+     * @param reachedEnd the decode reached the end of the stream
+     * @param decoded    frames decoded (meaningful when {@code reachedEnd})
+     */
+    String damage(boolean reachedEnd, int decoded) {
+        int claimed = info.frameCountHint();
+        if (indexedEnd == -2) indexedEnd = dec.indexedDataEnd();
+        if (indexedEnd > fileSize) {
+            return "truncated file: the container lists " + (claimed > 0 ? claimed + " frames" : "frame data") + " up to byte "
+                    + indexedEnd + " but the file has " + fileSize + " bytes" + (reachedEnd ? "; " + decoded + " frames decode" : "");
+        }
+        int tolerance = dec.nbFrames > 0 ? 1 : Math.max(2, claimed / 50);
+        if (reachedEnd && claimed > 0 && decoded < claimed - tolerance) {
+            return "the container lists " + claimed + " frames but only " + decoded + " decode (truncated or damaged file)";
+        }
+        if (dec.readError() != 0) {
+            return "reading stopped at unreadable data" + (reachedEnd ? " after " + decoded + " frames" : "") + " (FFmpeg: "
+                    + FfmpegDecoder.errorText(dec.readError()) + "; truncated or damaged file)";
+        }
+        return null;
     }
 
     private record Pass(int decoded, boolean reachedEnd) {}
@@ -214,8 +247,12 @@ final class FileVideoSource implements VideoSource {
      * Decodes the whole video from the start, in order, and hands each upright frame with its exact
      * timestamp to {@code sink}.
      *
-     * @return {@code {frames, endNum, endDen}}: frame count and the end time (last timestamp + the previous
-     *         frame interval, or the frame's duration, or 1/fps) in seconds as {@code endNum/endDen}
+     * @return {@code {frames, endNum, endDen}}: frame count and the end time in seconds as {@code endNum/endDen}:
+     *         the last frame's timestamp plus its duration as the ffmpeg CLI estimates it
+     *         ({@link FfmpegDecoder#durationEstimate}: the packet's duration when the container has one). The gap to
+     *         the previous frame is not used when a duration is known: in a truncated file with B-frames the last
+     *         frame decoded can be several frames after the one before it, and repeating that gap made
+     *         {@code extract} write 2 frames (32, not ffmpeg's 29..31) past the end.
      */
     long[] forEachFrame(int shortSide, FrameSink sink) throws IOException {
         if (next > 0 || seeked) restart();
@@ -224,30 +261,19 @@ final class FileVideoSource implements VideoSource {
         long tbNum = dec.tbNum, tbDen = dec.tbDen;
         long startTb = dec.startMicros * tbDen;                        // start time, in units of 1/(tbDen*1e6) s
         long den = tbDen * 1_000_000L;
-        long lastPts = Long.MIN_VALUE, prevPts = Long.MIN_VALUE, lastDuration = 0;
+        long lastPts = Long.MIN_VALUE, lastEstimate = 0;
         while (dec.next()) {
             long pts = dec.pts();
-            if (pts == AV_NOPTS_VALUE) pts = lastPts == Long.MIN_VALUE ? 0 : lastPts + Math.max(1, lastPts - prevPts);
+            if (pts == AV_NOPTS_VALUE) pts = lastPts == Long.MIN_VALUE ? 0 : lastPts + Math.max(1, lastEstimate);
             if (lastPts != Long.MIN_VALUE && pts <= lastPts) pts = lastPts + 1;   // broken timestamps: keep order
             byte[] rgb = Frames.rotate(dec.rgb(size[0], size[1]), size[0], size[1], info.rotationDegrees());
             sink.frame(next, pts * tbNum * 1_000_000L - startTb, den, rgb, swap ? size[1] : size[0], swap ? size[0] : size[1]);
-            prevPts = lastPts;
+            lastEstimate = dec.durationEstimate(lastPts == Long.MIN_VALUE ? AV_NOPTS_VALUE : lastPts, lastEstimate);
             lastPts = pts;
-            lastDuration = dec.duration();
             next++;
         }
         if (next == 0) throw new VideoException(path, "no decodable video frames");
-        long endPts;
-        if (prevPts != Long.MIN_VALUE) endPts = 2 * lastPts - prevPts;
-        else if (lastDuration > 0) endPts = lastPts + lastDuration;
-        else endPts = -1;
-        long endNum;
-        if (endPts >= 0) {
-            endNum = endPts * tbNum * 1_000_000L - startTb;
-        } else {                                                      // one frame of unknown duration: 1/fps
-            double fps = info.fps() > 0 ? info.fps() : VideoSource.DEFAULT_FOLDER_FPS;
-            endNum = lastPts * tbNum * 1_000_000L - startTb + Math.round(den / fps);
-        }
+        long endNum = (lastPts + Math.max(1, lastEstimate)) * tbNum * 1_000_000L - startTb;
         return new long[] {next, endNum, den};
     }
 

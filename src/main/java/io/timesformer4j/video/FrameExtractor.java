@@ -34,16 +34,15 @@ public final class FrameExtractor {
     }
 
     /**
-     * What was written. {@code framesClaimed} is the container's frame count (0 when it has none); fewer
-     * decoded frames than that means a truncated or damaged file.
+     * What was written. {@code framesClaimed} is the container's frame count (0 when it has none); {@code damage}
+     * says why the file looks truncated or damaged (fewer decoded frames than listed, an index reaching past the
+     * end of the file, a demuxer error), null when nothing was noticed.
      */
-    public record Result(Path dir, int framesDecoded, int framesWritten, int width, int height, int framesClaimed) {
-        /** A one-line warning when fewer frames decoded than the container lists, else null. */
+    public record Result(Path dir, int framesDecoded, int framesWritten, int width, int height, int framesClaimed,
+                         String damage) {
+        /** A one-line warning naming the video when it looks truncated or damaged, else null. */
         public String truncationWarning(Path video) {
-            // a count estimated from the duration may be one off; a real loss is more than that
-            if (framesClaimed <= 0 || framesDecoded >= framesClaimed - 1) return null;
-            return video + ": the container lists " + framesClaimed + " frames but only " + framesDecoded
-                    + " decode (truncated or damaged file)";
+            return damage == null ? null : video + ": " + damage;
         }
     }
 
@@ -83,7 +82,8 @@ public final class FrameExtractor {
             try {
                 long[] end = file.forEachFrame(options.shortSide(), sink);
                 sink.emit(resampler.finish(end[1], end[2]));
-                return new Result(outDir, (int) end[0], sink.written, sink.w, sink.h, source.info().frameCountHint());
+                return new Result(outDir, (int) end[0], sink.written, sink.w, sink.h, source.info().frameCountHint(),
+                        file.damage(true, (int) end[0]));
             } finally {
                 sink.close();
             }

@@ -24,11 +24,14 @@ final class FrameFolderSource implements VideoSource {
     private final Path dir;
     private final List<Path> files;
     private final VideoInfo info;
+    /** A gap in the numbering ({@link #numberingWarning}), null when none. */
+    private final String warning;
 
-    private FrameFolderSource(Path dir, List<Path> files, VideoInfo info) {
+    private FrameFolderSource(Path dir, List<Path> files, VideoInfo info, String warning) {
         this.dir = dir;
         this.files = files;
         this.info = info;
+        this.warning = warning;
     }
 
     static FrameFolderSource open(Path dir, double fps) throws VideoException {
@@ -42,7 +45,7 @@ final class FrameFolderSource implements VideoSource {
             }
             throw new VideoException(dir, "no frame images (prefix<number>.png|jpg, e.g. frame0001.png) in the folder");
         }
-        checkNumbering(dir, files);
+        String warning = numberingWarning(files);
         int w, h;
         String codec;
         try (FfmpegDecoder d = openImage(files.get(0))) {
@@ -52,7 +55,7 @@ final class FrameFolderSource implements VideoSource {
         }
         VideoInfo info = new VideoInfo(dir, w, h, fps, files.size(), files.size() / fps,
                 codec == null ? "image" : codec, 0);
-        return new FrameFolderSource(dir, files, info);
+        return new FrameFolderSource(dir, files, info, warning);
     }
 
     /**
@@ -80,26 +83,33 @@ final class FrameFolderSource implements VideoSource {
     }
 
     /** See {@link VideoSource#checkFrameFolder}. */
-    static void check(Path dir) throws VideoException {
+    static String check(Path dir) throws VideoException {
         List<Path> files = listFrames(dir);
         if (files.isEmpty()) throw new VideoException(dir, "no frame images (prefix<number>.png|jpg, e.g. frame0001.png) in the folder");
-        checkNumbering(dir, files);
+        int[] size = null;
+        Path first = null;
         for (Path f : files) {
-            try {
-                if (Files.size(f) == 0) throw new VideoException(f, "empty image file (0 bytes)");
-            } catch (IOException e) {
-                if (e instanceof VideoException v) throw v;
-                throw new VideoException(f, "cannot read image (" + e.getMessage() + ")", e);
+            int[] wh = ImageHeaders.check(f);
+            if (wh == null) continue;
+            if (size == null) {
+                size = wh;
+                first = f;
+            } else if (wh[0] != size[0] || wh[1] != size[1]) {
+                throw new VideoException(f, "frame is " + wh[0] + "x" + wh[1] + ", " + first.getFileName() + " is " + size[0] + "x" + size[1]);
             }
         }
+        return numberingWarning(files);
     }
 
     /**
-     * The frame numbers must run at one constant step (1 for {@code ffmpeg}'s output; a folder of every 5th
-     * frame is fine): a missing frame would shift every later one in time without a word.
+     * The frame numbers should run at one constant step (1 for {@code ffmpeg}'s output; a folder of every 5th
+     * frame is fine). A missing frame is a warning, not an error: the frames present are used in number order,
+     * so every later frame comes one step early (ffmpeg's image2 demuxer would stop reading at the gap).
+     *
+     * @return the first irregularity, naming the files on either side; null when evenly numbered
      */
-    private static void checkNumbering(Path dir, List<Path> files) throws VideoException {
-        if (files.size() < 3) return;
+    static String numberingWarning(List<Path> files) {
+        if (files.size() < 3) return null;
         long[] n = new long[files.size()];
         for (int i = 0; i < n.length; i++) {
             Matcher m = FRAME_FILE.matcher(files.get(i).getFileName().toString());
@@ -112,9 +122,11 @@ final class FrameFolderSource implements VideoSource {
             long d = n[i] - n[i - 1];
             if (d == step) continue;
             long expected = n[i - 1] + step;
-            throw new VideoException(dir, (d > step && step > 0 && (d % step) == 0 ? "frame number " + expected + " is missing" : "frame numbers are not evenly spaced")
-                    + " (" + files.get(i - 1).getFileName() + " is followed by " + files.get(i).getFileName() + ")");
+            return (d > step && step > 0 && (d % step) == 0 ? "frame number " + expected + " is missing" : "frame numbers are not evenly spaced")
+                    + " (" + files.get(i - 1).getFileName() + " is followed by " + files.get(i).getFileName() + "); the "
+                    + files.size() + " frames present are used in number order";
         }
+        return null;
     }
 
     private static long countVideos(Path dir) {
@@ -152,7 +164,7 @@ final class FrameFolderSource implements VideoSource {
         ClipAssembler asm = new ClipAssembler(dir, sampler.indices(n), n);
         int[] size = Frames.scaledSize(info.width(), info.height(), shortSide);
         for (int i : asm.wantedSorted()) asm.put(i, decodeImage(files.get(i), size));
-        return asm.build(dir, size[1], size[0], n);
+        return asm.build(dir, size[1], size[0], n).withWarning(warning);
     }
 
     private byte[] decodeImage(Path file, int[] size) throws VideoException {

@@ -70,13 +70,16 @@ public interface VideoSource extends AutoCloseable {
     }
 
     /**
-     * Checks a frame folder without decoding it: frame images present, numbered at one constant step (no
-     * missing frame), none empty.
+     * Checks a frame folder without decoding it: frame images present, none empty, each complete by its
+     * header and trailer (PNG: signature, IHDR and IEND chunks and every chunk's CRC; JPEG: start and end
+     * markers; BMP/TIFF/WebP: signature and declared size), all of one size (PNG, from the headers).
      *
-     * @throws VideoException naming the folder or the image and the reason
+     * @return a warning when the frames are not numbered at one constant step (a missing frame: the folder is
+     *         still used), null when they are
+     * @throws VideoException naming the image (or the folder) and the reason, when the folder cannot be used
      */
-    static void checkFrameFolder(Path dir) throws VideoException {
-        FrameFolderSource.check(dir);
+    static String checkFrameFolder(Path dir) throws VideoException {
+        return FrameFolderSource.check(dir);
     }
 
     /** What the container claims (size after rotation, fps, frame count hint, codec, rotation). */

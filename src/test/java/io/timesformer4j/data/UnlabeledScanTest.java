@@ -20,8 +20,9 @@ class UnlabeledScanTest {
     void findsVideosAtAnyDepthAndReportsEmptyFiles() throws IOException {
         Files.createDirectories(dir.resolve("a/b"));
         Files.createDirectories(dir.resolve("frames/clip1"));
-        for (String f : List.of("noprefix.mp4", "a/x.avi", "a/b/y.webm", "frames/clip1/frame0001.png", "notes.txt"))
+        for (String f : List.of("noprefix.mp4", "a/x.avi", "a/b/y.webm", "notes.txt"))
             Files.writeString(dir.resolve(f), "not empty");
+        VideoDatasetTest.image(dir.resolve("frames/clip1/frame0001.png"));
         Files.createFile(dir.resolve("a/empty.mkv"));
         VideoDataset ds = VideoDataset.scanUnlabeled(dir);
         List<String> got = ds.samples().stream().map(s -> dir.relativize(s.path()).toString().replace('\\', '/')).sorted().toList();

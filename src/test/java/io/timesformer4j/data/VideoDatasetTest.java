@@ -14,12 +14,29 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Layout detection, label maps and scan-time bad inputs. Scanning does not decode, so the files hold dummy bytes. */
+/**
+ * Layout detection, label maps and scan-time bad inputs. Scanning does not decode, so the videos hold dummy bytes;
+ * frame images are real (the scan checks their structure).
+ */
 class VideoDatasetTest {
     @TempDir Path dir;
 
     private Path file(String rel) throws IOException {
+        if (rel.endsWith(".png") || rel.endsWith(".jpg")) return image(rel);
         return file(rel, "not decoded while scanning");
+    }
+
+    /** A real 8x8 image (png or jpg by the name). */
+    static Path image(Path p) throws IOException {
+        Files.createDirectories(p.getParent());
+        String name = p.getFileName().toString();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                name.substring(name.lastIndexOf('.') + 1), p.toFile());
+        return p;
+    }
+
+    private Path image(String rel) throws IOException {
+        return image(dir.resolve(rel));
     }
 
     private Path file(String rel, String content) throws IOException {
@@ -123,20 +140,52 @@ class VideoDatasetTest {
                 new BadInput(dir.resolve("flat/noprefix.mp4"), VideoDataset.FLAT_NAME_RULE)), d.problems());
     }
 
-    /** Frame folders with a missing frame or an empty image are problems of the scan, not "0 problems". */
+    /**
+     * Frame folders: an empty, cut or bit-flipped image is a problem naming the image, and its folder is left out;
+     * a gap in the numbering is a warning naming the folder and the gap, and the folder is used. (These trained
+     * with "0 problems" before the scan checked images.)
+     */
     @Test
-    void frameFoldersWithAGapOrAnEmptyImageAreProblems() throws IOException {
+    void frameFoldersWithAGapOrADamagedImageAreProblems() throws IOException {
         for (int t : new int[] {1, 2, 3, 4}) file("ff/run/clip_a/frame000" + t + ".png");
         for (int t : new int[] {1, 2, 4, 5}) file("ff/run/clip_gap/frame000" + t + ".png");
         for (int t : new int[] {1, 2, 3}) file("ff/walk/clip_b/frame000" + t + ".png");
         file("ff/walk/clip_empty/frame0001.png");
         file("ff/walk/clip_empty/frame0002.png", "");
         file("ff/walk/clip_empty/frame0003.png");
+        for (int t : new int[] {1, 2, 3}) file("ff/walk/clip_cut/frame000" + t + ".png");
+        Path cut = dir.resolve("ff/walk/clip_cut/frame0002.png");
+        byte[] b = Files.readAllBytes(cut);
+        Files.write(cut, java.util.Arrays.copyOf(b, b.length - 20));
+        for (int t : new int[] {1, 2, 3}) file("ff/walk/clip_flip/frame000" + t + ".png");
+        Path flip = dir.resolve("ff/walk/clip_flip/frame0003.png");
+        b = Files.readAllBytes(flip);
+        b[b.length - 12 - 4 - 3] ^= 0x10;                                  // inside the last IDAT chunk's data
+        Files.write(flip, b);
+        for (int t : new int[] {1, 2, 3}) file("ff/walk/clip_jpg/frame000" + t + ".jpg");
+        Path jpg = dir.resolve("ff/walk/clip_jpg/frame0001.jpg");
+        b = Files.readAllBytes(jpg);
+        Files.write(jpg, java.util.Arrays.copyOf(b, b.length * 2 / 3));
+        file("ff/walk/clip_text/frame0001.png", "not an image");
+        file("ff/walk/clip_text/frame0002.png");
+
         VideoDataset d = VideoDataset.scan(dir.resolve("ff"));
-        assertEquals(2, d.samples().size(), d.samples().toString());
-        assertEquals(2, d.problems().size(), problems(d));
-        assertTrue(problems(d).contains("frame number 3 is missing"), problems(d));
-        assertTrue(problems(d).contains("frame0002.png") && problems(d).contains("empty image"), problems(d));
+        List<String> used = d.samples().stream().map(s -> s.path().getFileName().toString()).sorted().toList();
+        assertEquals(List.of("clip_a", "clip_b", "clip_gap"), used);
+        List<BadInput> warnings = d.problems().stream().filter(BadInput::warning).toList();
+        assertEquals(1, warnings.size(), problems(d));
+        assertEquals(dir.resolve("ff/run/clip_gap"), warnings.get(0).path());
+        assertTrue(warnings.get(0).reason().startsWith("frame number 3 is missing (frame0002.png is followed by frame0004.png)"), problems(d));
+        assertTrue(warnings.get(0).toString().startsWith(dir.resolve("ff/run/clip_gap") + ": warning: frame number 3"), problems(d));
+        java.util.Map<Path, String> errors = new java.util.HashMap<>();
+        for (BadInput p : d.problems()) if (!p.warning()) errors.put(p.path(), p.reason());
+        assertEquals(java.util.Set.of(dir.resolve("ff/walk/clip_empty/frame0002.png"), cut, flip, jpg,
+                dir.resolve("ff/walk/clip_text/frame0001.png")), errors.keySet(), problems(d));
+        assertTrue(errors.get(dir.resolve("ff/walk/clip_empty/frame0002.png")).startsWith("empty image"), problems(d));
+        assertTrue(errors.get(cut).startsWith("truncated PNG image") && errors.get(cut).endsWith("clip_cut left out"), problems(d));
+        assertTrue(errors.get(flip).startsWith("damaged PNG image") && errors.get(flip).contains("CRC-32"), problems(d));
+        assertTrue(errors.get(jpg).startsWith("truncated JPEG image"), problems(d));
+        assertTrue(errors.get(dir.resolve("ff/walk/clip_text/frame0001.png")).startsWith("not a PNG image"), problems(d));
     }
 
     @Test

@@ -86,4 +86,34 @@ class WeightsInitTest {
         assertEquals(8, t.size(1));
         for (int i = 0; i < 8; i++) assertTrue(t.select(1, i).equal(src.select(1, i / 2)), "frame " + i);
     }
+
+    /**
+     * The model owns what it was initialised with: {@code train --init} frees the checkpoint's tensors in a
+     * {@code PointerScope} right after the copy, so a parameter that shared the checkpoint's storage (a
+     * {@code set_data} instead of {@code copy_}) would then read freed memory. Here the values survive the scope,
+     * a collection, and a forward/backward on the model.
+     */
+    @Test
+    void initialisedWeightsOutliveTheCheckpointTensors(@TempDir Path tmp) throws Exception {
+        manual_seed(11);
+        TimeSformer source = new TimeSformer(Presets.get("tiny", java.util.List.of("a", "b")));
+        Path dir = tmp.resolve("src");
+        ModelDir.save(source, Preprocessing.defaults(32), dir);
+        Map<String, Tensor> expected = new LinkedHashMap<>();
+        for (var e : source.stateDict().entrySet()) expected.put(e.getKey(), e.getValue().clone());
+        manual_seed(12);
+        TimeSformer model = new TimeSformer(Presets.get("tiny", java.util.List.of("a", "b")));
+        StateDicts.LoadReport r;
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            r = WeightsInit.initFrom(model, StateDicts.weightsFile(dir));
+        }
+        assertEquals(expected.size(), r.loaded().size(), r.summary());
+        System.gc();
+        Tensor x = randn(2, model.config().numFrames(), 3, 32, 32);
+        model.forward(x).sum().backward();
+        for (var e : model.stateDict().entrySet()) {
+            assertTrue(e.getValue().equal(expected.get(e.getKey())), e.getKey() + " changed after the checkpoint tensors were freed");
+            assertTrue(e.getValue().grad().defined(), e.getKey() + " has no gradient");
+        }
+    }
 }

@@ -80,6 +80,19 @@ class BadInputTest {
             int[] expected = FrameSampler.uniform(4).indices(c.frameCount());
             assertEquals(Arrays.toString(expected), Arrays.toString(c.indices()));
             for (int t = 0; t < 4; t++) assertEquals(c.indices()[t] % 14, TestVideos.frameIndexOf(c, t) % 14);
+            assertEquals("the container lists " + claimed + " frames but only " + c.frameCount()
+                    + " decode (truncated or damaged file)", c.warning());
+        }
+    }
+
+    /** An intact file read to its end, or only partly, has no warning. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mp4", "mkv", "webm", "avi"})
+    void intactFilesHaveNoWarning(String ext) throws Exception {
+        Path p = TestVideos.write(dir.resolve("ok." + ext), 40, 64, 48, 10);
+        try (VideoSource v = VideoSource.open(p)) {
+            assertEquals(null, v.read(FrameSampler.all(), 0).warning());
+            assertEquals(null, v.read(n -> new int[] {1, 3}, 0).warning());
         }
     }
 
@@ -116,6 +129,13 @@ class BadInputTest {
             assertTrue(c.frameCount() > 5 && c.frameCount() < 60, "decoded " + c.frameCount());
             assertEquals(Arrays.toString(FrameSampler.uniform(6).indices(c.frameCount())), Arrays.toString(c.indices()));
             for (int t = 0; t < 6; t++) assertEquals(c.indices()[t] % 14, TestVideos.frameIndexOf(c, t) % 14);
+            String warn = c.warning();
+            assertTrue(warn != null && warn.startsWith("truncated file: the container lists 60 frames up to byte ")
+                    && warn.contains("but the file has " + Files.size(p) + " bytes; " + c.frameCount() + " frames decode"), warn);
+        }
+        try (VideoSource v = VideoSource.open(p)) {                 // known from the index, before decoding to the cut
+            String warn = v.read(n -> new int[] {0, 1}, 0).warning();
+            assertTrue(warn != null && warn.startsWith("truncated file: the container lists 60 frames") && !warn.contains("decode"), warn);
         }
     }
 

@@ -73,18 +73,30 @@ class FrameFolderTest {
         assertTrue(e.getMessage().contains("2 video files") && e.getMessage().contains("pass the video files"), e.getMessage());
     }
 
-    /** A missing frame (frame0004 absent) is an error naming the gap; an evenly spaced folder (every 5th frame) is fine. */
+    /**
+     * A missing frame (frame0004 absent) is a warning naming the gap, on the clip and from the folder check; the
+     * frames present are read in number order. An evenly spaced folder (every 5th frame) gets no warning.
+     */
     @Test
-    void aMissingFrameIsNamed() throws Exception {
+    void aMissingFrameIsAWarning() throws Exception {
         Path d = Files.createDirectories(dir.resolve("gap"));
         for (int t : new int[] {1, 2, 3, 5, 6, 7}) writeImage(d.resolve(String.format("frame%04d.png", t)), t, 32, 32, "png");
-        VideoException e = assertThrows(VideoException.class, () -> VideoSource.open(d));
-        assertTrue(e.getMessage().contains("frame number 4 is missing") && e.getMessage().contains("frame0005.png"), e.getMessage());
+        String expected = "frame number 4 is missing (frame0003.png is followed by frame0005.png)";
+        try (VideoSource v = VideoSource.open(d)) {
+            DecodedClip c = v.read(FrameSampler.all(), 0);
+            assertEquals(6, c.frames());
+            assertTrue(c.warning() != null && c.warning().startsWith(expected), c.warning());
+            assertEquals(5, TestVideos.frameIndexOf(c, 3), "the 4th image read is frame0005.png");
+        }
+        assertTrue(VideoSource.checkFrameFolder(d).startsWith(expected));
         Path every5 = Files.createDirectories(dir.resolve("every5"));
         for (int t = 0; t < 4; t++) writeImage(every5.resolve(String.format("img_%05d.jpg", 1 + 5 * t)), t, 32, 32, "jpg");
         try (VideoSource v = VideoSource.open(every5)) {
-            assertEquals(4, v.read(FrameSampler.all(), 0).frames());
+            DecodedClip c = v.read(FrameSampler.all(), 0);
+            assertEquals(4, c.frames());
+            assertEquals(null, c.warning());
         }
+        assertEquals(null, VideoSource.checkFrameFolder(every5));
     }
 
     /** A PNG cut in half (valid header, damaged data) is an error naming it, not a silently grey frame. */
