@@ -51,7 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
     ModelShapeOptions shape = new ModelShapeOptions();
     @Option(names = "--min-crop-scale", paramLabel = "<min-crop-scale>", description = "Smallest train crop area as a fraction of the frame (default 0.3; small-data: 0.4).")
     Double minCropScale;
-    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15, small-data: 40).")
+    @Option(names = "--epochs", paramLabel = "<epochs>", description = "Epochs (seed: 10, paper: 15, small-data: 60).")
     Integer epochs;
     @Option(names = "--batch-size", paramLabel = "<batch-size>", description = "Clips per step (default: 2, small-data: 8).")
     Integer batchSize;
@@ -225,7 +225,7 @@ public final class TrainCommand implements Callable<Integer> {
                     momentum != null ? momentum : kind == OptimizerSpec.Kind.SGD ? 0.9 : 0, nesterov);
             ScheduleSpec sched = new ScheduleSpec(schedule != null ? ScheduleSpec.Kind.parse(schedule) : ScheduleSpec.Kind.COSINE,
                     warmupEpochs > 0 ? warmupEpochs : 1, milestones != null ? milestones : List.of(), gamma, 0);
-            return new TrainConfig(epochs != null ? epochs : 40, opt, sched, labelSmoothing, clipGrad > 0 ? clipGrad : 1.0,
+            return new TrainConfig(epochs != null ? epochs : 60, opt, sched, labelSmoothing, clipGrad > 0 ? clipGrad : 1.0,
                     accumulate, Precision.parse(precision), seed);
         }
         OptimizerSpec base = paper ? OptimizerSpec.paper() : OptimizerSpec.seedDefault();
