@@ -1,52 +1,68 @@
 package io.timesformer4j.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.javacpp.Loader;
 
 /**
- * Loads the native libraries (libtorch, OpenBLAS, FFmpeg) safely.
+ * Loads the native libraries (libtorch, OpenBLAS or MKL, FFmpeg, Gloo) safely, also when several JVMs start
+ * at once on one JavaCPP cache (the ranks of a data-parallel job).
  *
  * <p>With an empty JavaCPP cache (a fresh CI machine) the first libtorch load crashes the JVM inside
- * {@code System.load}. Extracting the resources first, without loading them, avoids it. Every entry
+ * {@code System.load}. Extracting the library folders first, without loading them, avoids it. Every entry
  * point (CLI main, test session) calls {@link #ensureLoaded()} before touching a tensor.
+ *
+ * <p>Concurrent starts: the extraction is atomic and the first start that writes the cache holds a
+ * cross-process lock until it has loaded everything ({@link NativeCache}). With MKL, the OpenBLAS folder's
+ * {@code libopenblas.so.0} is not extracted: JavaCPP replaces it with a link to its MKL copy, and
+ * extracting it back at every start (as a plain {@code Loader.cacheResources} of the folder does) made
+ * another JVM loading at that moment fail with "libopenblas.so.0: cannot open shared object file" (then
+ * "no jniopenblas in java.library.path") or a SIGBUS in {@code ld.so}.
  */
 public final class Natives {
     private static volatile boolean loaded;
 
     private Natives() {}
 
-    /** Extracts natives into the JavaCPP cache, then loads libtorch and FFmpeg. Idempotent, thread-safe. */
+    /** Extracts natives into the JavaCPP cache, then loads libtorch, Gloo and FFmpeg. Idempotent, thread-safe. */
     public static void ensureLoaded() {
         if (loaded) return;
         synchronized (Natives.class) {
             if (loaded) return;
+            boolean mkl = chooseMkl();
+            String p = Loader.getPlatform();
+            List<NativeCache.Folder> folders = new ArrayList<>();
+            folders.add(new NativeCache.Folder("/org/bytedeco/javacpp/" + p + "/", n -> false));
+            // under MKL JavaCPP links libopenblas*.so.0 to its copy of libmkl_rt: leave those names to it
+            folders.add(new NativeCache.Folder("/org/bytedeco/openblas/" + p + "/", n -> mkl && n.startsWith("libopenblas")));
+            if (mkl) folders.add(new NativeCache.Folder("/org/bytedeco/mkl/" + p + "/", n -> false));
+            folders.add(new NativeCache.Folder("/org/bytedeco/pytorch/" + p + "/", n -> false));
+            folders.add(new NativeCache.Folder("/org/bytedeco/ffmpeg/" + p + "/", n -> false));
             try {
-                String p = Loader.getPlatform();
-                for (String r : new String[] {
-                        "/org/bytedeco/javacpp/" + p + "/",
-                        "/org/bytedeco/openblas/" + p + "/",
-                        "/org/bytedeco/pytorch/" + p + "/",
-                        "/org/bytedeco/ffmpeg/" + p + "/"}) {
-                    Loader.cacheResources(r);
-                }
+                NativeCache.prepareAndLoad(folders, p + " blas=" + (mkl ? "mkl" : "openblas"), () -> load(mkl));
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("cannot extract native libraries into the JavaCPP cache: "
                         + e.getMessage(), e);
             }
-            boolean mkl = chooseMkl();
-            Loader.load(org.bytedeco.pytorch.global.torch.class);
-            if (mkl) useGnuOpenMp();
-            // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
-            int t = org.bytedeco.pytorch.global.torch.get_num_threads();
-            org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL ? t : 1);
-            Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
-            Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
-            Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
-            // FFmpeg's own log lines (one per damaged packet) would drown our per-file reports; the decoder
-            // reports failures itself, naming the file. TIMESFORMER_FFMPEG_LOG=1 shows FFmpeg's errors again.
-            org.bytedeco.ffmpeg.global.avutil.av_log_set_level(System.getenv("TIMESFORMER_FFMPEG_LOG") != null
-                    ? org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR : org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET);
             loaded = true;
         }
+    }
+
+    /** Every native library the project uses, loaded while the cache lock is held (nothing loads later). */
+    private static void load(boolean mkl) {
+        Loader.load(org.bytedeco.pytorch.global.torch.class);
+        if (mkl) useGnuOpenMp();
+        // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
+        int t = org.bytedeco.pytorch.global.torch.get_num_threads();
+        org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL ? t : 1);
+        Loader.load(org.bytedeco.pytorch.global.torch_gloo.class);          // data-parallel training (dist)
+        Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
+        Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
+        Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
+        // FFmpeg's own log lines (one per damaged packet) would drown our per-file reports; the decoder
+        // reports failures itself, naming the file. TIMESFORMER_FFMPEG_LOG=1 shows FFmpeg's errors again.
+        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(System.getenv("TIMESFORMER_FFMPEG_LOG") != null
+                ? org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR : org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET);
     }
 
     /** System property or environment variable {@code TIMESFORMER_BLAS}: {@code mkl} (default on x86-64) or {@code openblas}. */
