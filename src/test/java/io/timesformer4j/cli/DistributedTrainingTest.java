@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -33,11 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * worker JVM (started by {@code --nproc-per-node} or, for the launcher-environment path, by the test itself).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-// Known bug (issue 10, open): two worker JVMs started at the same moment on a fresh JavaCPP cache sometimes
-// crash loading the natives (SIGBUS in ld.so, or "no jniopenblas"), most likely a race on the MKL-as-openblas
-// copy in the shared cache. Until that is fixed these multi-process runs are opt-in, so CI stays deterministic:
-// mvn test -Dtest=DistributedTrainingTest -Dtimesformer.test.multiprocess=true
-@EnabledIfSystemProperty(named = "timesformer.test.multiprocess", matches = "true")
 class DistributedTrainingTest {
     /** fp32: the 2-rank mean of two batch-1 gradients against the batch-2 mean differ in summation order only. */
     static final double TOLERANCE = 1e-5;
