@@ -50,6 +50,7 @@ public final class Natives {
 
     /** Every native library the project uses, loaded while the cache lock is held (nothing loads later). */
     private static void load(boolean mkl) {
+        if (mkl) intelOpenMpGlobal();
         Loader.load(org.bytedeco.pytorch.global.torch.class);
         if (mkl) useGnuOpenMp();
         // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
@@ -63,6 +64,22 @@ public final class Natives {
         // reports failures itself, naming the file. TIMESFORMER_FFMPEG_LOG=1 shows FFmpeg's errors again.
         org.bytedeco.ffmpeg.global.avutil.av_log_set_level(System.getenv("TIMESFORMER_FFMPEG_LOG") != null
                 ? org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR : org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET);
+    }
+
+    /**
+     * Loads MKL's {@code libiomp5} with {@code RTLD_GLOBAL} before MKL itself. JavaCPP loads every library
+     * {@code RTLD_LOCAL}; {@code libmkl_intel_thread} does not name {@code libiomp5} as a dependency, yet on Intel
+     * CPUs a multi-threaded GEMM reached it even on the GNU threading layer and the JVM died with "symbol lookup
+     * error: ... libmkl_intel_thread.so.2: undefined symbol: __kmpc_global_thread_num".
+     */
+    private static void intelOpenMpGlobal() {
+        try {
+            java.io.File f = Loader.cacheResource("/org/bytedeco/mkl/" + Loader.getPlatform() + "/libiomp5.so");
+            if (f != null) Loader.loadGlobal(f.getPath());
+        } catch (java.io.IOException | UnsatisfiedLinkError e) {
+            System.err.println("warning: Intel OpenMP could not be loaded for MKL (" + e.getMessage()
+                    + "); a multi-threaded GEMM may fail: TIMESFORMER_BLAS=openblas avoids MKL");
+        }
     }
 
     /** System property or environment variable {@code TIMESFORMER_BLAS}: {@code mkl} (default on x86-64) or {@code openblas}. */
