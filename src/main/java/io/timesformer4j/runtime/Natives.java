@@ -56,7 +56,11 @@ public final class Natives {
         // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
         int t = org.bytedeco.pytorch.global.torch.get_num_threads();
         org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL ? t : 1);
-        Loader.load(org.bytedeco.pytorch.global.torch_gloo.class);          // data-parallel training (dist)
+        try {
+            Loader.load(org.bytedeco.pytorch.global.torch_gloo.class);      // data-parallel training (dist)
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            // a platform jar without Gloo: everything else works, and dist.DdpGroup reports it when it is used
+        }
         Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
         Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
         Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
