@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Bad inputs.</b> A video that fails to decode (not a video, truncated beyond use, no frame) is
  * skipped and listed in {@link #skipped()}; its batch has one sample fewer (no replacement, so batches stay
- * deterministic). A batch whose samples all failed is left out, so {@link #size()} is an upper bound.
+ * deterministic). A batch whose samples all failed is left out, so {@link #size()} is an upper bound, unless
+ * {@link #withEmptyBatches()} asks for an empty batch ({@code batch() == 0}) in its place (a data-parallel
+ * rank must still take part in that step).
  * Videos shorter than the clip are used with repeated frames.
  *
  * <p><b>Threads.</b> Each iteration owns a fixed pool of daemon threads, shut down when the iteration ends
@@ -56,6 +58,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     private final List<BadInput> warnings = new CopyOnWriteArrayList<>();
     private final List<BatchIterator> open = new ArrayList<>();
     private final int[] fixedOrder;
+    private final boolean emptyBatches;
 
     /** Loader decoding with FFmpeg ({@code video.VideoSource}). */
     public ClipLoader(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed, int epoch) {
@@ -65,7 +68,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
     /** Loader with a custom decoder (tests, other sources). */
     public ClipLoader(List<Sample> samples, ClipSpec spec, Mode mode, int batchSize, int workers, long seed, int epoch,
                       ClipDecoder decoder) {
-        this(samples, null, spec, mode, batchSize, workers, seed, epoch, decoder, true);
+        this(samples, null, spec, mode, batchSize, workers, seed, epoch, decoder, false);
     }
 
     /**
@@ -75,12 +78,15 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
      */
     public ClipLoader(List<Sample> samples, int[] order, ClipSpec spec, Mode mode, int batchSize, int workers, long seed,
                       int epoch, ClipDecoder decoder) {
-        this(samples, order.clone(), spec, mode, batchSize, workers, seed, epoch, decoder, true);
+        this(samples, order.clone(), spec, mode, batchSize, workers, seed, epoch, decoder, false);
     }
 
-    /** {@code order} null = every sample, shuffled per epoch in TRAIN mode; otherwise these positions in this order. */
+    /**
+     * {@code order} null = every sample, shuffled per epoch in TRAIN mode; otherwise these positions in this order.
+     * {@code emptyBatches}: a batch whose samples all failed comes as an empty batch instead of being left out.
+     */
     private ClipLoader(List<Sample> samples, int[] order, ClipSpec spec, Mode mode, int batchSize, int workers, long seed,
-                       int epoch, ClipDecoder decoder, boolean privateOverload) {
+                       int epoch, ClipDecoder decoder, boolean emptyBatches) {
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
         if (workers < 1) throw new IllegalArgumentException("workers must be >= 1: " + workers);
         if (order != null)
@@ -95,6 +101,16 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
         this.decoder = decoder;
         this.transform = new ClipTransform(spec, mode);
         this.fixedOrder = order;
+        this.emptyBatches = emptyBatches;
+    }
+
+    /**
+     * The same loader, but a batch whose samples all failed to load comes as an empty batch
+     * ({@code batch() == 0}, no pixels) instead of being left out: exactly {@link #size()} batches per pass.
+     * A data-parallel rank needs this to take part in every step the other ranks take.
+     */
+    public ClipLoader withEmptyBatches() {
+        return new ClipLoader(samples, fixedOrder, spec, mode, batchSize, workers, seed, epoch, decoder, true);
     }
 
     /** The FFmpeg decoder the loader uses by default ({@code video.VideoSource}, one pass per video). */
@@ -262,7 +278,7 @@ public final class ClipLoader implements Iterable<Batch>, AutoCloseable {
                     else ok.add(r);
                     if (r.warning() != null) warnings.add(r.warning());
                 }
-                if (!ok.isEmpty()) return assemble(ok);
+                if (!ok.isEmpty() || emptyBatches) return assemble(ok);
             }
             return stop();
         }

@@ -1,5 +1,6 @@
 package io.timesformer4j.dist;
 
+import io.timesformer4j.data.BadInput;
 import io.timesformer4j.train.DataParallel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -265,6 +266,34 @@ public final class DdpGroup implements DataParallel, AutoCloseable {
         } catch (RuntimeException e) {
             throw failed("waiting for all ranks at " + what, e);
         }
+    }
+
+    /**
+     * Through the store: every rank publishes its list under {@code skipped/<epoch>/<rank>} (path and reason,
+     * NUL-separated: no path holds a NUL), rank 0 waits for all and reads them in rank order.
+     */
+    @Override
+    public List<BadInput> gatherSkipped(int epoch, List<BadInput> mine) {
+        String base = KEYS + "skipped/" + epoch + "/";
+        StringBuilder sb = new StringBuilder();
+        for (BadInput b : mine) sb.append(b.path()).append('\0').append(b.reason()).append('\0').append(b.warning()).append('\0');
+        set(control, base + env.rank(), sb.toString());
+        if (env.rank() != 0) return mine;
+        List<String> keys = new ArrayList<>();
+        for (int r = 0; r < env.world(); r++) keys.add(base + r);
+        List<String> missing = waitFor(control, keys, timeoutMs);
+        if (!missing.isEmpty()) throw new DistException("rank 0: rank(s) " + missing.stream()
+                .map(k -> k.substring(k.lastIndexOf('/') + 1)).toList() + " did not report their skipped videos of epoch "
+                + (epoch + 1) + " within " + seconds(timeoutMs) + " (--dist-timeout)");
+        List<BadInput> all = new ArrayList<>(mine);
+        for (int r = 1; r < env.world(); r++) {
+            String[] f = get(control, base + r).split("\0", -1);
+            for (int i = 0; i + 2 < f.length; i += 3)               // path, reason, warning
+                all.add(new BadInput(java.nio.file.Path.of(f[i]), f[i + 1], Boolean.parseBoolean(f[i + 2])));
+            control.deleteKey(base + r);
+        }
+        control.deleteKey(base + 0);
+        return all;
     }
 
     /** A collective failed: one line naming this rank, what it did and Gloo's reason. */

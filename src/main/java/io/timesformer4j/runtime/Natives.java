@@ -1,52 +1,88 @@
 package io.timesformer4j.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.javacpp.Loader;
 
 /**
- * Loads the native libraries (libtorch, OpenBLAS, FFmpeg) safely.
+ * Loads the native libraries (libtorch, OpenBLAS or MKL, FFmpeg, Gloo) safely, also when several JVMs start
+ * at once on one JavaCPP cache (the ranks of a data-parallel job).
  *
  * <p>With an empty JavaCPP cache (a fresh CI machine) the first libtorch load crashes the JVM inside
- * {@code System.load}. Extracting the resources first, without loading them, avoids it. Every entry
+ * {@code System.load}. Extracting the library folders first, without loading them, avoids it. Every entry
  * point (CLI main, test session) calls {@link #ensureLoaded()} before touching a tensor.
+ *
+ * <p>Concurrent starts: the extraction is atomic and the first start that writes the cache holds a
+ * cross-process lock until it has loaded everything ({@link NativeCache}). With MKL, the OpenBLAS folder's
+ * {@code libopenblas.so.0} is not extracted: JavaCPP replaces it with a link to its MKL copy, and
+ * extracting it back at every start (as a plain {@code Loader.cacheResources} of the folder does) made
+ * another JVM loading at that moment fail with "libopenblas.so.0: cannot open shared object file" (then
+ * "no jniopenblas in java.library.path") or a SIGBUS in {@code ld.so}.
  */
 public final class Natives {
     private static volatile boolean loaded;
 
     private Natives() {}
 
-    /** Extracts natives into the JavaCPP cache, then loads libtorch and FFmpeg. Idempotent, thread-safe. */
+    /** Extracts natives into the JavaCPP cache, then loads libtorch, Gloo and FFmpeg. Idempotent, thread-safe. */
     public static void ensureLoaded() {
         if (loaded) return;
         synchronized (Natives.class) {
             if (loaded) return;
+            boolean mkl = chooseMkl();
+            String p = Loader.getPlatform();
+            List<NativeCache.Folder> folders = new ArrayList<>();
+            folders.add(new NativeCache.Folder("/org/bytedeco/javacpp/" + p + "/", n -> false));
+            // under MKL JavaCPP links libopenblas*.so.0 to its copy of libmkl_rt: leave those names to it
+            folders.add(new NativeCache.Folder("/org/bytedeco/openblas/" + p + "/", n -> mkl && n.startsWith("libopenblas")));
+            if (mkl) folders.add(new NativeCache.Folder("/org/bytedeco/mkl/" + p + "/", n -> false));
+            folders.add(new NativeCache.Folder("/org/bytedeco/pytorch/" + p + "/", n -> false));
+            folders.add(new NativeCache.Folder("/org/bytedeco/ffmpeg/" + p + "/", n -> false));
             try {
-                String p = Loader.getPlatform();
-                for (String r : new String[] {
-                        "/org/bytedeco/javacpp/" + p + "/",
-                        "/org/bytedeco/openblas/" + p + "/",
-                        "/org/bytedeco/pytorch/" + p + "/",
-                        "/org/bytedeco/ffmpeg/" + p + "/"}) {
-                    Loader.cacheResources(r);
-                }
+                NativeCache.prepareAndLoad(folders, p + " blas=" + (mkl ? "mkl" : "openblas"), () -> load(mkl));
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("cannot extract native libraries into the JavaCPP cache: "
                         + e.getMessage(), e);
             }
-            boolean mkl = chooseMkl();
-            if (mkl) loadIntelOpenMpGlobally();
-            Loader.load(org.bytedeco.pytorch.global.torch.class);
-            if (mkl) useGnuOpenMp();
-            // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
-            int t = org.bytedeco.pytorch.global.torch.get_num_threads();
-            org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL && MKL_THREADED ? t : 1);
-            Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
-            Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
-            Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
-            // FFmpeg's own log lines (one per damaged packet) would drown our per-file reports; the decoder
-            // reports failures itself, naming the file. TIMESFORMER_FFMPEG_LOG=1 shows FFmpeg's errors again.
-            org.bytedeco.ffmpeg.global.avutil.av_log_set_level(System.getenv("TIMESFORMER_FFMPEG_LOG") != null
-                    ? org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR : org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET);
             loaded = true;
+        }
+    }
+
+    /** Every native library the project uses, loaded while the cache lock is held (nothing loads later). */
+    private static void load(boolean mkl) {
+        if (mkl) intelOpenMpGlobal();
+        Loader.load(org.bytedeco.pytorch.global.torch.class);
+        if (mkl) useGnuOpenMp();
+        // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
+        int t = org.bytedeco.pytorch.global.torch.get_num_threads();
+        org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL && MKL_THREADED ? t : 1);
+        try {
+            Loader.load(org.bytedeco.pytorch.global.torch_gloo.class);      // data-parallel training (dist)
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            // a platform jar without Gloo: everything else works, and dist.DdpGroup reports it when it is used
+        }
+        Loader.load(org.bytedeco.ffmpeg.global.avcodec.class);
+        Loader.load(org.bytedeco.ffmpeg.global.avformat.class);
+        Loader.load(org.bytedeco.ffmpeg.global.swscale.class);
+        // FFmpeg's own log lines (one per damaged packet) would drown our per-file reports; the decoder
+        // reports failures itself, naming the file. TIMESFORMER_FFMPEG_LOG=1 shows FFmpeg's errors again.
+        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(System.getenv("TIMESFORMER_FFMPEG_LOG") != null
+                ? org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR : org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET);
+    }
+
+    /**
+     * Loads MKL's {@code libiomp5} with {@code RTLD_GLOBAL} before MKL itself. JavaCPP loads every library
+     * {@code RTLD_LOCAL}; {@code libmkl_intel_thread} does not name {@code libiomp5} as a dependency, yet on Intel
+     * CPUs a multi-threaded GEMM reached it even on the GNU threading layer and the JVM died with "symbol lookup
+     * error: ... libmkl_intel_thread.so.2: undefined symbol: __kmpc_global_thread_num".
+     */
+    private static void intelOpenMpGlobal() {
+        try {
+            java.io.File f = Loader.cacheResource("/org/bytedeco/mkl/" + Loader.getPlatform() + "/libiomp5.so");
+            if (f != null) Loader.loadGlobal(f.getPath());
+        } catch (java.io.IOException | UnsatisfiedLinkError e) {
+            System.err.println("warning: Intel OpenMP could not be loaded for MKL (" + e.getMessage()
+                    + "); a multi-threaded GEMM may fail: TIMESFORMER_BLAS=openblas avoids MKL");
         }
     }
 
@@ -79,23 +115,6 @@ public final class Natives {
         }
         System.setProperty(LOAD_PROPERTY, "mkl_rt");
         return true;
-    }
-
-    /**
-     * Makes Intel OpenMP's symbols global before MKL loads. JavaCPP loads {@code libiomp5} like every library, with
-     * {@code RTLD_LOCAL}, but {@code libmkl_intel_thread} does not list it as a dependency and expects its
-     * {@code __kmpc_*} symbols in the global scope. On Intel Xeons (not on the AMD EPYC this was first measured on)
-     * the first multi-threaded GEMM went through {@code libmkl_intel_thread} despite the GNU threading layer and
-     * killed the JVM with "symbol lookup error: ... undefined symbol: __kmpc_global_thread_num".
-     */
-    private static void loadIntelOpenMpGlobally() {
-        try {
-            java.io.File iomp = Loader.cacheResource("/org/bytedeco/mkl/" + Loader.getPlatform() + "/libiomp5.so");
-            if (iomp != null) Loader.loadGlobal(iomp.getAbsolutePath());
-        } catch (java.io.IOException | UnsatisfiedLinkError e) {
-            System.err.println("warning: cannot load Intel OpenMP for MKL (" + e.getMessage() + "); multi-threaded "
-                    + "fp32 GEMMs may fail: set TIMESFORMER_BLAS=openblas");
-        }
     }
 
     /**
@@ -133,7 +152,7 @@ public final class Natives {
      * parallelises everything else). On by default: MKL then runs its GEMMs on as many threads as libtorch.
      * In this build MKL's threaded kernels go through {@code libmkl_intel_thread} whatever the threading layer
      * says (libtorch's {@code sgemm_} binds to the preloaded {@code libmkl_intel_lp64}, not to {@code mkl_rt}),
-     * i.e. on Intel OpenMP beside libtorch's GNU OpenMP; {@link #loadIntelOpenMpGlobally} makes that work (without
+     * i.e. on Intel OpenMP beside libtorch's GNU OpenMP; {@link #intelOpenMpGlobal} makes that work (without
      * it the first threaded GEMM killed the JVM on Intel Xeons). Two OpenMP runtimes in one process are a known
      * source of trouble; this switch is the way out if one shows up.
      */

@@ -51,21 +51,24 @@ public final class ClipBatches implements BatchSource {
                 ? new ClipLoader(samples, spec, mode, batchSize, workers, seed, epoch)
                 : new ClipLoader(samples, mode == Mode.TRAIN ? shard.indices(samples.size(), seed, epoch, true, false)
                         : shard.unpadded(samples.size()), spec, mode, batchSize, workers, seed, epoch, ClipLoader.defaultDecoder());
+        // a training rank whose clips of a batch all fail still takes part in that step (Trainer: weight 0)
+        if (shard.world() > 1 && mode == Mode.TRAIN) loader = loader.withEmptyBatches();
+        final ClipLoader l = loader;
         return new Epoch() {
             @Override public Iterator<LabeledBatch> iterator() {
-                Iterator<Batch> it = loader.iterator();
+                Iterator<Batch> it = l.iterator();
                 return new Iterator<>() {
                     @Override public boolean hasNext() { return it.hasNext(); }
                     @Override public LabeledBatch next() { return wrap(it.next()); }
                 };
             }
             @Override public List<BadInput> skipped() {
-                return loader.skipped();
+                return l.skipped();
             }
             @Override public List<BadInput> warnings() {
-                return loader.warnings();
+                return l.warnings();
             }
-            @Override public void close() { loader.close(); }
+            @Override public void close() { l.close(); }
         };
     }
 
@@ -87,8 +90,13 @@ public final class ClipBatches implements BatchSource {
         return b.toString();
     }
 
-    /** Adapts a loader batch. */
+    /**
+     * Adapts a loader batch. An empty batch (every clip of it failed to load, on a data-parallel rank) becomes
+     * a placeholder: {@code size() == 0}, with one all-zero clip per view as input and label 0, for the
+     * zero-weighted step the Trainer takes with it.
+     */
     public static LabeledBatch wrap(Batch b) {
+        if (b.batch() == 0) return placeholder(b);
         return new LabeledBatch() {
             @Override public int size() { return b.batch(); }
             @Override public int views() { return b.views(); }
@@ -96,6 +104,18 @@ public final class ClipBatches implements BatchSource {
             @Override public Tensor labels() { return b.labelTensor(); }          // (B)
             @Override public int[] labelArray() { return b.labels().clone(); }
             @Override public List<String> ids() { return b.samples().stream().map(s -> s.path().toString()).toList(); }
+        };
+    }
+
+    private static LabeledBatch placeholder(Batch b) {
+        return new LabeledBatch() {
+            @Override public int size() { return 0; }
+            @Override public int views() { return b.views(); }
+            @Override public Tensor inputs() {
+                return org.bytedeco.pytorch.global.torch.zeros(b.views(), b.frames(), 3, b.height(), b.width());
+            }
+            @Override public Tensor labels() { return Tensor.create(new long[] {0}, 1); }
+            @Override public int[] labelArray() { return new int[0]; }
         };
     }
 }

@@ -1,6 +1,8 @@
 package io.timesformer4j.train;
 
+import io.timesformer4j.data.BadInput;
 import java.io.IOException;
+import java.util.List;
 import org.bytedeco.pytorch.Module;
 
 /**
@@ -39,6 +41,14 @@ public interface DataParallel {
 
     /** Waits until every rank got here; {@code what} names the point in error messages. */
     void barrier(String what) throws IOException;
+
+    /**
+     * The inputs skipped in {@code epoch} by all ranks, rank 0's first, on the rank that {@link #writes()} (its
+     * {@code skipped.txt}); the other ranks get their own list back. Every rank must call it.
+     */
+    default List<BadInput> gatherSkipped(int epoch, List<BadInput> mine) throws IOException {
+        return mine;
+    }
 
     /** One process: no communication. */
     static DataParallel single() {

@@ -188,6 +188,8 @@ public final class Trainer {
             }
             long dropped = skippedNow.stream().filter(b -> !b.warning()).count();  // warnings were used
             double[] tot = parallel.sum(t.lossSum(), t.correct(), t.seen(), dropped);   // global training totals
+            if (tot[2] == 0) throw noClip(epoch);
+            if (parallel.worldSize() > 1) skippedNow = parallel.gatherSkipped(epoch, skippedNow);  // rank 0: every rank's
             EpochMetrics m = new EpochMetrics(epoch + 1, tot[0] / tot[2], tot[1] / tot[2], valLoss,
                     valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
                     (int) tot[3]);
@@ -225,6 +227,10 @@ public final class Trainer {
                 LabeledBatch b = it.next();
                 // gradients are averaged over the ranks only on the micro-step that ends an accumulation (DDP.no_sync)
                 boolean sync = micro + 1 == config.accumulate() || !it.hasNext();
+                // every clip of this rank's batch failed to load (data-parallel only): the rank still takes part
+                // in the step with a zero-weighted loss on a placeholder clip, so the Reducer's all-reduce runs on
+                // every rank and its zero gradient counts as one of the world-size terms (PyTorch DDP's join())
+                boolean placeholder = b.size() == 0;
                 try (PointerScope scope = new PointerScope()) {
                     Tensor x = b.inputs(), y = b.labels();                          // x (B, ...), y (B)
                     Tensor logits;
@@ -236,13 +242,14 @@ public final class Trainer {
                     CrossEntropyLossOptions ce = new CrossEntropyLossOptions();
                     ce.label_smoothing().put(config.labelSmoothing());
                     Tensor loss = torch.cross_entropy(logits, y, ce);
+                    if (placeholder) loss = loss.mul(new Scalar(0.0));
                     double lossValue = loss.item_double();
                     if (!Double.isFinite(lossValue)) throw diverged(epoch, step, "the loss is " + lossValue);
                     parallel.beforeBackward(sync);
                     (config.accumulate() == 1 ? loss : loss.div(new Scalar((double) config.accumulate()))).backward();
                     double l = lossValue;
                     lossSum += l * b.size();
-                    correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
+                    if (!placeholder) correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
                     seen += b.size();
                     if (++micro == config.accumulate()) {
                         optimizerStep(schedule.lrAt(step), epoch, step);
@@ -259,11 +266,15 @@ public final class Trainer {
                     step++;
                 }
             }
-            if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
+            if (seen == 0 && parallel.worldSize() == 1) throw noClip(epoch);   // data-parallel: checked over all ranks
             List<BadInput> skipped = new ArrayList<>(batches.skipped());
             skipped.addAll(batches.warnings());
             return new TrainTotals(lossSum, seen, correct, step, skipped);
         }
+    }
+
+    private static IOException noClip(int epoch) {
+        return new IOException("epoch " + (epoch + 1) + ": no training clip could be loaded");
     }
 
     /** Refuses to step on a non-finite gradient: the parameters (and the last checkpoint) stay as they were. */

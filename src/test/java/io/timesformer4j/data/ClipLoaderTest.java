@@ -128,6 +128,22 @@ class ClipLoaderTest {
         }
     }
 
+    /** A batch whose clips all fail is left out, or, for a data-parallel rank, comes as an empty batch. */
+    @Test
+    void anAllBadBatchIsLeftOutOrComesEmptyWhenAsked() {
+        List<Sample> s = samples(4, "bad1.mp4", "bad2.mp4");           // v0 v1 bad2 bad1 v2 v3, batches of 2
+        try (ClipLoader l = new ClipLoader(s, SPEC, Mode.VAL, 2, 2, 1, 0, new FakeDecoder())) {
+            assertEquals(List.of(2, 2), all(l).stream().map(Batch::batch).toList());
+            try (ClipLoader e = l.withEmptyBatches()) {
+                List<Batch> b = all(e);
+                assertEquals(List.of(2, 0, 2), b.stream().map(Batch::batch).toList());
+                assertEquals(l.size(), b.size());
+                assertEquals(0, b.get(1).pixels().length);
+                assertEquals(2, e.skipped().size());
+            }
+        }
+    }
+
     @Test
     void prefetchIsBoundedAndThreadsStopOnClose() throws Exception {
         FakeDecoder dec = new FakeDecoder();

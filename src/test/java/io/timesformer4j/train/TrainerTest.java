@@ -192,6 +192,46 @@ class TrainerTest {
         return flat(new org.bytedeco.pytorch.LinearImpl(8, 3).parameters());
     }
 
+    /**
+     * Issue 10: a data-parallel rank whose clips of a batch all failed to load gets an empty batch and still
+     * takes part in that step (the Reducer hooks run, so the all-reduce happens on every rank), with a
+     * zero-weighted loss: it adds a zero gradient and no loss, accuracy or clip to the totals. Here (rank 0 of
+     * 2, other rank simulated) the weights after [batch, empty batch] equal those after [batch] alone.
+     */
+    @Test
+    void anEmptyBatchOnADataParallelRankTakesPartInTheStepWithAZeroGradient() throws IOException {
+        TrainConfig sgd = new TrainConfig(1, new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.5, 0, 0, false),
+                ScheduleSpec.constant(), 0, 0, 1, Precision.FP32, 5);
+        TinyData.ArrayBatch real = TinyData.blobs(4, 3, 8, 4, 1).get(0);
+        LabeledBatch empty = new LabeledBatch() {                       // what ClipBatches makes of an all-failed batch
+            @Override public int size() { return 0; }
+            @Override public Tensor inputs() { return torch.zeros(1, 8); }
+            @Override public Tensor labels() { return Tensor.create(new long[] {0}, 1); }
+            @Override public int[] labelArray() { return new int[0]; }
+        };
+        TinyData.Mlp alone = mlp();
+        Trainer.Result r1 = new Trainer(alone.classifier(), sgd).fit(BatchSource.of(List.of(real)), null);
+
+        TinyData.Mlp m = mlp();
+        List<String> calls = new ArrayList<>();
+        DataParallel twoRanks = new DataParallel() {
+            @Override public int rank() { return 0; }
+            @Override public int worldSize() { return 2; }
+            @Override public void attach(org.bytedeco.pytorch.Module module) {}
+            @Override public void beforeForward(boolean sync) { calls.add("forward " + sync); }
+            @Override public void beforeBackward(boolean sync) { calls.add("backward " + sync); }
+            @Override public double[] sum(double... v) { return v.clone(); }
+            @Override public void barrier(String what) {}
+        };
+        Trainer t = new Trainer(m.classifier(), sgd).parallel(twoRanks);
+        Trainer.Result r2 = t.fit(BatchSource.of(List.of(real, empty)), null);
+
+        assertEquals(List.of("forward true", "backward true", "forward true", "backward true"), calls);   // both steps synced
+        assertArrayEquals(weights(alone), weights(m), "the empty batch's step moved the weights");
+        assertEquals(r1.history().get(0).trainLoss(), r2.history().get(0).trainLoss(), 0.0);   // 4 clips, not 5
+        assertEquals(r1.history().get(0).trainAcc(), r2.history().get(0).trainAcc(), 0.0);
+    }
+
     /** bf16 autocast: the forward runs in bfloat16 and the model still learns; autocast is off afterwards. */
     @Test
     void bf16AutocastTrains(@TempDir Path run) throws IOException {
