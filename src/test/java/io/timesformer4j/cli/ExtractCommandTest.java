@@ -46,23 +46,7 @@ class ExtractCommandTest {
     /** A faststart mp4 cut short still lists all its frames: extract says so on stderr; an intact file gets no warning. */
     @Test
     void truncatedFaststartMp4GetsAWarning() throws Exception {
-        Path p = dir.resolve("fast.mp4");
-        int w = 64, h = 48;
-        try (org.bytedeco.javacv.FFmpegFrameRecorder r = new org.bytedeco.javacv.FFmpegFrameRecorder(p.toFile(), w, h, 0);
-             org.bytedeco.javacv.Frame f = new org.bytedeco.javacv.Frame(w, h, org.bytedeco.javacv.Frame.DEPTH_UBYTE, 3)) {
-            r.setVideoCodecName("libopenh264");
-            r.setPixelFormat(org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P);
-            r.setFrameRate(25);
-            r.setVideoBitrate(400_000);
-            r.setOption("movflags", "faststart");
-            r.start();
-            java.util.Random rnd = new java.util.Random(1);
-            for (int t = 0; t < 40; t++) {
-                java.nio.ByteBuffer b = (java.nio.ByteBuffer) f.image[0];
-                for (int y = 0; y < h; y++) for (int x = 0; x < w * 3; x++) b.put(y * f.imageStride + x, (byte) rnd.nextInt(256));
-                r.record(f, org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24);
-            }
-        }
+        Path p = DamagedDataWarningsTest.writeFaststartMp4(dir.resolve("fast.mp4"), 40);
         CliRun ok = CliRun.run("extract", p.toString(), "--out", dir.resolve("ok").toString(), "--fps", "25");
         assertEquals(0, ok.code(), ok.all());
         assertTrue(ok.err().isBlank(), ok.all());
