@@ -140,7 +140,7 @@ public final class TimeSformer extends Module {
         return forwardWithOutputs(pixelValues, false).logits();
     }
 
-    /** Classifier input {@code (B, D)}: the final-LayerNorm CLS token (official {@code forward_features}). */
+    /** Classifier input {@code (B, D)}: the final-LayerNorm CLS token (official {@code forward_features}), or with {@code pooling = mean} the final LayerNorm of the mean patch token. */
     public Tensor features(Tensor pixelValues) {
         return forwardWithOutputs(pixelValues, false).clsFeature();
     }
