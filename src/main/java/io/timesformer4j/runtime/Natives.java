@@ -55,7 +55,7 @@ public final class Natives {
         if (mkl) useGnuOpenMp();
         // one pool by default, all cores: libtorch's default thread count, BLAS sized to match
         int t = org.bytedeco.pytorch.global.torch.get_num_threads();
-        org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(detectBlas() == Blas.MKL && MKL_THREADED ? t : 1);
+        org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(blasThreadsFor(detectBlas(), t));
         try {
             Loader.load(org.bytedeco.pytorch.global.torch_gloo.class);      // data-parallel training (dist)
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -144,7 +144,7 @@ public final class Natives {
         ensureLoaded();
         int t = Math.max(1, n);
         org.bytedeco.pytorch.global.torch.set_num_threads(t);
-        setBlasThreads(blas() == Blas.MKL ? t : 1);
+        setBlasThreads(blasThreadsFor(blas(), t));
     }
 
     /**
@@ -159,6 +159,11 @@ public final class Natives {
     public static final String MKL_THREADED_PROPERTY = "timesformer.mkl.threaded";
 
     private static final boolean MKL_THREADED = Boolean.parseBoolean(System.getProperty(MKL_THREADED_PROPERTY, "true"));
+
+    /** The one pool rule: MKL follows libtorch's {@code torchThreads} (unless switched off), OpenBLAS stays at one. */
+    private static int blasThreadsFor(Blas blas, int torchThreads) {
+        return blas == Blas.MKL && MKL_THREADED ? torchThreads : 1;
+    }
 
     /**
      * Sets the BLAS library's thread count through the preset's vendor-neutral call (MKL or OpenBLAS;
