@@ -18,6 +18,7 @@ def pick(name, f):
 clips = rows[0]["clips"]
 java_wall = pick("java_train", lambda r: r["wall_s"])
 java_epoch = pick("java_train", lambda r: r["metrics"]["seconds"])
+java_wait = [w for w in pick("java_train", lambda r: r["metrics"].get("loader_wait_s")) if w is not None]
 pyav_wall = pick("pytorch_pyav_train", lambda r: r["wall_s"])
 pyav_epoch = pick("pytorch_pyav_train", lambda r: r["result"]["epoch_s"])
 pyav_wait = pick("pytorch_pyav_train", lambda r: r["result"]["loader_wait_s"])
@@ -31,7 +32,8 @@ loads = [r["load"] for r in rows]
 print(f"{clips} clips; load average 1-min during the runs: {min(loads):.1f}-{max(loads):.1f}")
 print("| pipeline | epoch s (in-process) | whole command s | clips/s (whole command) |")
 print("|---|---|---|---|")
-print(f"| Java `train` | {med(java_epoch)} | {med(java_wall)} | {clips / statistics.median(java_wall):.2f} |")
+java_wait_txt = f" (loader wait {med(java_wait)})" if java_wait else ""
+print(f"| Java `train` | {med(java_epoch)}{java_wait_txt} | {med(java_wall)} | {clips / statistics.median(java_wall):.2f} |")
 print(f"| PyTorch DataLoader + PyAV | {med(pyav_epoch)} (loader wait {med(pyav_wait)}) | {med(pyav_wall)} | {clips / statistics.median(pyav_wall):.2f} |")
 if png_wall:
     print(f"| seed: PNG extraction + DataLoader | {med(png_total)} (extraction {med(png_extract)}) | {med(png_wall)} | {clips / statistics.median(png_wall):.2f} |")

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * Scalars for TensorBoard ({@code tensorboard --logdir RUN/tensorboard}): per optimizer step {@code train/loss}
  * (micro-batch loss) and {@code train/lr}; per epoch, at the epoch's last step, {@code epoch/train_loss},
  * {@code epoch/train_acc}, {@code epoch/val_loss}, {@code epoch/val_acc}, {@code epoch/lr} and
- * {@code epoch/clips_per_s}. A resumed run adds a new event file to the same folder; TensorBoard merges them.
+ * {@code epoch/clips_per_s}, {@code epoch/loader_wait_s}. A resumed run adds a new event file to the same folder; TensorBoard merges them.
  */
 public final class TensorBoardLog implements TrainingListener {
     private final Path dir;
@@ -53,6 +53,7 @@ public final class TensorBoardLog implements TrainingListener {
         }
         w.scalar("epoch/lr", m.lr(), step, t);
         w.scalar("epoch/clips_per_s", m.clipsPerSecond(), step, t);
+        w.scalar("epoch/loader_wait_s", m.loaderWaitSeconds(), step, t);
     }
 
     @Override

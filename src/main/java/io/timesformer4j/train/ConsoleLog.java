@@ -11,9 +11,17 @@ public final class ConsoleLog implements TrainingListener {
         this.out = out;
     }
 
+    /** Above this share of the training pass spent waiting for batches, the epoch line gets a loader hint. */
+    static final double LOADER_HINT_SHARE = 0.25;
+
     @Override
     public void onEpochEnd(EpochEnd e) {
-        out.println(e.metrics().seedLine());
+        EpochMetrics m = e.metrics();
+        out.println(m.seedLine());
+        if (m.loaderWaitShare() > LOADER_HINT_SHARE) {
+            out.printf(Locale.ROOT, "  the loader was the bottleneck: %.1f s of the %.1f s training pass waited for batches"
+                    + " (more --workers, or smaller source videos, would help)%n", m.loaderWaitSeconds(), m.trainSeconds());
+        }
         out.flush();
     }
 

@@ -14,6 +14,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param seconds   wall time of the epoch (training and validation)
  * @param clipsPerSecond training clips per second
  * @param skipped   videos skipped while loading this epoch (training and validation; repeats every epoch)
+ * @param loaderWaitSeconds seconds of the training pass this process spent waiting for the next batch (the
+ *                  loader is the bottleneck when this is a large share of {@code trainSeconds}); 0 in files
+ *                  written before it existed
+ * @param trainSeconds wall time of the training pass alone (without validation); 0 in older files
  */
 public record EpochMetrics(
         @JsonProperty("epoch") int epoch,
@@ -24,7 +28,20 @@ public record EpochMetrics(
         @JsonProperty("lr") double lr,
         @JsonProperty("seconds") double seconds,
         @JsonProperty("clips_per_s") double clipsPerSecond,
-        @JsonProperty("skipped") int skipped) {
+        @JsonProperty("skipped") int skipped,
+        @JsonProperty("loader_wait_s") double loaderWaitSeconds,
+        @JsonProperty("train_s") double trainSeconds) {
+
+    /** An epoch without loader timings (tests, callers that do not measure them). */
+    public EpochMetrics(int epoch, double trainLoss, double trainAcc, double valLoss, double valAcc, double lr,
+                        double seconds, double clipsPerSecond, int skipped) {
+        this(epoch, trainLoss, trainAcc, valLoss, valAcc, lr, seconds, clipsPerSecond, skipped, 0, 0);
+    }
+
+    /** Share of the training pass spent waiting for the loader, 0..1 (NaN when not measured). */
+    public double loaderWaitShare() {
+        return trainSeconds > 0 ? loaderWaitSeconds / trainSeconds : Double.NaN;
+    }
 
     /** The seed script's per-epoch line: {@code [epoch] loss: x, val_acc: y}. */
     public String seedLine() {

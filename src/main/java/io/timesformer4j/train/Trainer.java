@@ -192,7 +192,7 @@ public final class Trainer {
             if (parallel.worldSize() > 1) skippedNow = parallel.gatherSkipped(epoch, skippedNow);  // rank 0: every rank's
             EpochMetrics m = new EpochMetrics(epoch + 1, tot[0] / tot[2], tot[1] / tot[2], valLoss,
                     valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
-                    (int) tot[3]);
+                    (int) tot[3], t.loaderWaitSeconds(), trainSeconds);
             history.add(m);
             boolean improved = val == null || Double.isNaN(best) || valAcc > best;
             if (improved) {
@@ -210,7 +210,8 @@ public final class Trainer {
     }
 
     /** Sums over one training epoch; {@code step} is the optimizer step count after it. */
-    private record TrainTotals(double lossSum, long seen, long correct, long step, List<BadInput> skipped) {}
+    private record TrainTotals(double lossSum, long seen, long correct, long step, List<BadInput> skipped,
+                               double loaderWaitSeconds) {}
 
     /** One pass over the training batches, each in its own {@code PointerScope}. */
     private TrainTotals trainEpoch(BatchSource train, int epoch, LrSchedule schedule, long step,
@@ -223,10 +224,19 @@ public final class Trainer {
         int micro = 0;
         try (BatchSource.Epoch batches = train.epoch(epoch)) {
             java.util.Iterator<LabeledBatch> it = batches.iterator();
-            while (it.hasNext()) {
+            long waitNanos = 0;                    // time this loop spent blocked on the loader (hasNext/next)
+            while (true) {
+                long w0 = System.nanoTime();
+                if (!it.hasNext()) {
+                    waitNanos += System.nanoTime() - w0;
+                    break;
+                }
                 LabeledBatch b = it.next();
+                waitNanos += System.nanoTime() - w0;
                 // gradients are averaged over the ranks only on the micro-step that ends an accumulation (DDP.no_sync)
+                long w1 = System.nanoTime();
                 boolean sync = micro + 1 == config.accumulate() || !it.hasNext();
+                waitNanos += System.nanoTime() - w1;
                 // every clip of this rank's batch failed to load (data-parallel only): the rank still takes part
                 // in the step with a zero-weighted loss on a placeholder clip, so the Reducer's all-reduce runs on
                 // every rank and its zero gradient counts as one of the world-size terms (PyTorch DDP's join())
@@ -269,7 +279,7 @@ public final class Trainer {
             if (seen == 0 && parallel.worldSize() == 1) throw noClip(epoch);   // data-parallel: checked over all ranks
             List<BadInput> skipped = new ArrayList<>(batches.skipped());
             skipped.addAll(batches.warnings());
-            return new TrainTotals(lossSum, seen, correct, step, skipped);
+            return new TrainTotals(lossSum, seen, correct, step, skipped, waitNanos / 1e9);
         }
     }
 

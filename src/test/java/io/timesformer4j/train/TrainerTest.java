@@ -249,6 +249,47 @@ class TrainerTest {
         }
     }
 
+    /**
+     * The loader-wait counter: a source that sleeps 40 ms before each of its 6 batches makes the epoch record
+     * at least 0.24 s of waiting, inside the training pass, and the console prints the bottleneck hint. The
+     * same batches from memory wait a small fraction of that.
+     */
+    @Test
+    void loaderWaitIsMeasuredAndASlowLoaderIsNamed() throws IOException {
+        List<TinyData.ArrayBatch> data = TinyData.blobs(24, 3, 8, 4, 1);
+        BatchSource slow = new BatchSource() {
+            @Override public Epoch epoch(int epoch) {
+                return () -> new java.util.Iterator<>() {
+                    final java.util.Iterator<TinyData.ArrayBatch> it = data.iterator();
+                    @Override public boolean hasNext() { return it.hasNext(); }
+                    @Override public io.timesformer4j.eval.LabeledBatch next() {
+                        try {
+                            Thread.sleep(40);
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
+                        return it.next();
+                    }
+                };
+            }
+            @Override public int batchCount() { return data.size(); }
+            @Override public int sampleCount() { return 24; }
+        };
+        TrainConfig cfg = new TrainConfig(1, new OptimizerSpec(OptimizerSpec.Kind.ADAM, 1e-3, 0, 0, false),
+                ScheduleSpec.constant(), 0, 0, 1, Precision.FP32, 1);
+        java.io.StringWriter console = new java.io.StringWriter();
+        EpochMetrics m = new Trainer(mlp().classifier(), cfg).fit(slow, null, Trainer.Start.fresh(),
+                List.of(new ConsoleLog(new java.io.PrintWriter(console)))).history().get(0);
+        assertEquals(6, data.size());
+        assertTrue(m.loaderWaitSeconds() >= 0.24, m.toString());
+        assertTrue(m.trainSeconds() >= m.loaderWaitSeconds() && m.seconds() >= m.trainSeconds(), m.toString());
+        assertTrue(console.toString().contains("the loader was the bottleneck"), console.toString());
+
+        EpochMetrics fast = new Trainer(mlp().classifier(), cfg).fit(BatchSource.of(data), null).history().get(0);
+        assertTrue(fast.loaderWaitSeconds() < 0.24 && fast.loaderWaitSeconds() >= 0, fast.toString());
+        assertTrue(fast.trainSeconds() > 0, fast.toString());
+    }
+
     static float[] flat(TensorVector ps) {
         List<Tensor> flat = new ArrayList<>();
         for (long i = 0; i < ps.size(); i++) flat.add(ps.get(i).detach().reshape(-1));
