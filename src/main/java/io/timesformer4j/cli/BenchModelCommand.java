@@ -116,13 +116,13 @@ public final class BenchModelCommand implements Callable<Integer> {
         double fwd = c.forwardFlopsPerClip();
         double clipsPerS = batch * 1000.0 / median;
         double achieved = (train ? 3 : 1) * fwd * clipsPerS / 1e9;
+        long rss = peakRssMiB();                      // the model's step, before the matmul probe (as bench/pytorch_reference.py)
         double peak32 = matmulSize > 0 ? matmulPeak(matmulSize, ScalarType.Float) : Double.NaN;
         double peak16 = matmulSize > 0 ? matmulPeak(matmulSize, ScalarType.BFloat16) : Double.NaN;
         spec.commandLine().getOut().printf("step: median %.1f ms, mean %.1f ms  ->  %.3f clips/s%n", median, mean, clipsPerS);
         spec.commandLine().getOut().printf("model FLOPs: %.3f GFLOP forward per clip, ~%.3f GFLOP per training clip (3x)%n",
                 fwd / 1e9, 3 * fwd / 1e9);
         spec.commandLine().getOut().printf("achieved: %.2f GFLOP/s (%s FLOPs)%n", achieved, train ? "3x forward" : "forward");
-        long rss = peakRssMiB();
         spec.commandLine().getOut().printf("peak RSS: %d MiB%n", rss);
         if (matmulSize > 0)
             spec.commandLine().getOut().printf("matmul %dx%d peak: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s -> model at %.1f%% of the %s peak%n",
@@ -163,7 +163,9 @@ public final class BenchModelCommand implements Callable<Integer> {
             long start = System.nanoTime();
             for (int r = 0; r < 10 && (r < 3 || System.nanoTime() - start < 1_000_000_000L); r++) {
                 long t0 = System.nanoTime();
-                matmul(a, b).sum().item_double();
+                try (PointerScope step = new PointerScope()) {         // each product freed at once, as in PyTorch
+                    matmul(a, b).sum().item_double();
+                }
                 double s = (System.nanoTime() - t0) / 1e9;
                 best = Math.max(best, 2.0 * n * n * n / s / 1e9);
             }

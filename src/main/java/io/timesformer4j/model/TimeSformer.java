@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.kNearest;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -258,13 +259,28 @@ public final class TimeSformer extends Module {
         return x;
     }
 
-    /** The blocks: {@code x} as {@link #embed} returns it, same shape out; each block's output added to {@code keep}. */
+    /**
+     * The blocks: {@code x} as {@link #embed} returns it, same shape out; each block's output added to {@code keep}.
+     *
+     * <p>Each block runs in its own {@code PointerScope} ({@link NativeScopes}): its intermediates are freed when
+     * it ends, and a block's output once the next block has read it (unless kept). The returned tensor (and the
+     * kept ones) belong to the caller's scope.
+     */
     private Tensor encode(Tensor x, long b, long t, List<Tensor> keep) {
+        Tensor loose = null;                  // the last block's output, retained past its scope, not yet adopted
         for (TimesformerLayer layer : layers) {
-            x = layer.forward(x, b, t);
-            if (keep != null) keep.add(x);
+            Tensor out;
+            try (PointerScope blockScope = new PointerScope()) {
+                out = layer.forward(x, b, t);
+                out.retainReference();
+            }
+            if (loose != null) loose.releaseReference();                 // the previous block's output: read, not kept
+            loose = null;
+            if (keep != null) keep.add(NativeScopes.adopt(out));
+            else loose = out;
+            x = out;
         }
-        return x;
+        return loose != null ? NativeScopes.adopt(loose) : x;
     }
 
     private void checkInput(Tensor pixelValues) {

@@ -72,31 +72,37 @@ final class TimesformerLayer extends Module {
      * {@code x (B*T, 1+N, D)}. Returns the same shape.
      */
     Tensor forward(Tensor x, long b, long t) {
+        // Each residual branch runs in its own native scope (NativeScopes.scoped): its intermediates are freed
+        // when it returns, only the branch results live until the block ends.
         if (type != AttentionType.DIVIDED_SPACE_TIME) {
-            x = x.add(dropPath(attn.forward(norm1.forward(x))));
-            return x.add(dropPath(mlp(norm2.forward(x))));
+            Tensor h = NativeScopes.scoped(() -> x.add(dropPath(attn.forward(norm1.forward(x)))));
+            return NativeScopes.scoped(() -> h.add(dropPath(mlp(norm2.forward(h)))));
         }
         long d = x.size(2);
         long n = (x.size(1) - 1) / t;
         // temporal attention among the T frames of each patch position: rows (B*N, T, D)
-        Tensor patches = x.narrow(1, 1, n * t);                                           // (B, N*T, D)
-        Tensor xt = patches.reshape(b * n, t, d);
-        Tensor resT = dropPath(temporalAttn.forward(temporalNorm1.forward(xt))).reshape(b, n * t, d);
-        xt = patches.add(temporalFc.forward(resT));                                        // (B, N*T, D)
+        Tensor xt = NativeScopes.scoped(() -> {
+            Tensor patches = x.narrow(1, 1, n * t);                                       // (B, N*T, D)
+            Tensor resT = dropPath(temporalAttn.forward(temporalNorm1.forward(patches.reshape(b * n, t, d))))
+                    .reshape(b, n * t, d);
+            return patches.add(temporalFc.forward(resT));                                  // (B, N*T, D)
+        });
         // spatial attention among the N patches of each frame, with the CLS token: rows (B*T, 1+N, D).
         // One cat straight from the permuted view builds the rows (no separate reshape copy).
-        Tensor initCls = x.narrow(1, 0, 1);                                                // (B, 1, D)
-        Tensor cls = initCls.unsqueeze(1).expand(b, t, 1, d);                              // (B, T, 1, D)
-        Tensor xs = cat(new TensorVector(cls, xt.view(b, n, t, d).permute(0, 2, 1, 3)), 2)
-                .view(b * t, n + 1, d);                                                    // (B*T, 1+N, D)
-        Tensor resS = dropPath(attn.forward(norm1.forward(xs)));
-        Tensor clsRes = resS.select(1, 0).reshape(b, t, d).mean(new long[] {1}, true,
-                new org.bytedeco.pytorch.ScalarTypeOptional());                             // (B, 1, D)
-        // residual: the add reads the spatial result through a permuted view (same sums as the official
-        // cat + add, without materialising the permuted copy and two cats first)
-        Tensor tokens = xt.view(b, n, t, d).add(resS.narrow(1, 1, n).view(b, t, n, d).permute(0, 2, 1, 3));
-        x = cat(new TensorVector(initCls.add(clsRes), tokens.view(b, n * t, d)), 1);     // (B, 1+N*T, D)
-        return x.add(dropPath(mlp(norm2.forward(x))));
+        Tensor h = NativeScopes.scoped(() -> {
+            Tensor initCls = x.narrow(1, 0, 1);                                            // (B, 1, D)
+            Tensor cls = initCls.unsqueeze(1).expand(b, t, 1, d);                          // (B, T, 1, D)
+            Tensor xs = cat(new TensorVector(cls, xt.view(b, n, t, d).permute(0, 2, 1, 3)), 2)
+                    .view(b * t, n + 1, d);                                                // (B*T, 1+N, D)
+            Tensor resS = dropPath(attn.forward(norm1.forward(xs)));
+            Tensor clsRes = resS.select(1, 0).reshape(b, t, d).mean(new long[] {1}, true,
+                    new org.bytedeco.pytorch.ScalarTypeOptional());                         // (B, 1, D)
+            // residual: the add reads the spatial result through a permuted view (same sums as the official
+            // cat + add, without materialising the permuted copy and two cats first)
+            Tensor tokens = xt.view(b, n, t, d).add(resS.narrow(1, 1, n).view(b, t, n, d).permute(0, 2, 1, 3));
+            return cat(new TensorVector(initCls.add(clsRes), tokens.view(b, n * t, d)), 1);   // (B, 1+N*T, D)
+        });
+        return NativeScopes.scoped(() -> h.add(dropPath(mlp(norm2.forward(h)))));
     }
 
     private Tensor mlp(Tensor x) {
