@@ -48,6 +48,35 @@ class PredictFeaturesCommandsTest {
         right = clips.stream().filter(p -> p.toString().contains("right")).findFirst().orElseThrow();
     }
 
+    /**
+     * Several videos decode in parallel ({@code --workers 3}) while one at a time runs through the model: the
+     * output is the one of a single worker, in argument order, with each unreadable file's error in its place.
+     */
+    @Test
+    void predictWithSeveralWorkersKeepsArgumentOrderAndPerVideoErrors() throws IOException {
+        Path broken = dir.resolve("broken.mp4"), missing = dir.resolve("missing.mp4");
+        Files.write(broken, new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 'j', 'u', 'n', 'k'});
+        String[] videos = {left.toString(), broken.toString(), right.toString(), missing.toString(), right.toString(), left.toString()};
+        List<String> one = new ArrayList<>(List.of("predict", "--model", model.toString(), "--json", "--top-k", "2",
+                "--threads", "1", "--workers", "1"));
+        List<String> three = new ArrayList<>(one);
+        three.set(three.indexOf("--workers") + 1, "3");
+        one.addAll(List.of(videos));
+        three.addAll(List.of(videos));
+        CliRun serial = CliRun.run(one.toArray(new String[0])), parallel = CliRun.run(three.toArray(new String[0]));
+        assertEquals(0, parallel.code(), parallel.all());
+        assertEquals(serial.out(), parallel.out());
+        JsonNode arr = JSON.readTree(parallel.out());
+        assertEquals(videos.length, arr.size());
+        for (int i = 0; i < videos.length; i++) {
+            assertEquals(videos[i], arr.get(i).get("path").asText());
+            assertEquals(i == 1 || i == 3, !arr.get(i).get("error").isNull(), arr.get(i).toString());
+        }
+        assertEquals(arr.get(2).get("top").toString(), arr.get(4).get("top").toString());
+        int b = parallel.err().indexOf("error: " + broken), m = parallel.err().indexOf("error: " + missing);
+        assertTrue(b >= 0 && m > b, "one error line per unreadable file, in argument order:\n" + parallel.err());
+    }
+
     @Test
     void predictJsonPrintsFloat32AndEvaluateWritesTheSameRecords() throws IOException {
         CliRun p = CliRun.run("predict", "--model", model.toString(), "--json", "--top-k", "2", "--threads", "1",
