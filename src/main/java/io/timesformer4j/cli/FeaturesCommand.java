@@ -1,6 +1,5 @@
 package io.timesformer4j.cli;
 
-import io.timesformer4j.api.ClassifierException;
 import io.timesformer4j.api.VideoClassifier;
 import io.timesformer4j.model.SafeTensors;
 import java.nio.file.Path;
@@ -45,13 +44,13 @@ public final class FeaturesCommand extends PrintingCommand implements Callable<I
         int d;
         try (VideoClassifier c = VideoClassifier.load(model.toString(), o)) {
             d = c.featureSize();
-            for (Path v : videos) {
-                try {
-                    rows.add(c.features(v));
-                    paths.add(v.toString());
-                } catch (ClassifierException e) {
-                    err().println("error: " + e.getMessage());
+            for (PerVideo.Outcome<float[]> r : PerVideo.map(videos, compute.workers, c::features)) {
+                if (r.error() != null) {
+                    err().println("error: " + r.error().getMessage());
+                    continue;
                 }
+                rows.add(r.value());
+                paths.add(r.video().toString());
             }
         }
         if (rows.isEmpty()) return ExitCode.NOTHING_READ.code;

@@ -13,10 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -80,44 +76,18 @@ public final class PredictCommand extends PrintingCommand implements Callable<In
         }
     }
 
-    /**
-     * Classifies every video, {@code --workers} at a time: while one video runs through the model (one forward
-     * at a time, {@link VideoClassifier} serialises them) the next ones decode. Results, warnings and errors are
-     * printed in the order of the arguments.
-     */
+    /** Classifies every video, {@code --workers} decoding at a time ({@link PerVideo}), printed in argument order. */
     private int classify(VideoClassifier c) throws Exception {
         List<Result> results = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, compute.workers), r -> {
-            Thread t = new Thread(r, "timesformer4j-predict");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Object>> pending = new ArrayList<>();
-            for (Path v : videos) pending.add(pool.submit(() -> {
-                try {
-                    return c.classify(v);
-                } catch (ClassifierException e) {
-                    return e;
-                }
-            }));
-            for (int i = 0; i < videos.size(); i++) {
-                Path v = videos.get(i);
-                Object o = pending.get(i).get();
-                if (o instanceof Prediction p) {
-                    if (p.warning() != null) err().println("warning: " + v + ": " + p.warning());
-                    results.add(new Result(v.toString(), p.top(), null));
-                } else {
-                    ClassifierException e = (ClassifierException) o;
-                    err().println("error: " + e.getMessage());
-                    results.add(new Result(v.toString(), List.of(), reason(e, v)));
-                }
+        for (PerVideo.Outcome<Prediction> o : PerVideo.map(videos, compute.workers, c::classify)) {
+            String v = o.video().toString();
+            if (o.error() == null) {
+                if (o.value().warning() != null) err().println("warning: " + v + ": " + o.value().warning());
+                results.add(new Result(v, o.value().top(), null));
+            } else {
+                err().println("error: " + o.error().getMessage());
+                results.add(new Result(v, List.of(), reason(o.error(), o.video())));
             }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception x) throw x;
-            throw e;
-        } finally {
-            pool.shutdownNow();
         }
         if (json) {
             out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));

@@ -50,30 +50,34 @@ final class SelfAttention extends Module {
     /** {@code x (R, L, D)} -> {@code (R, L, D)}: attention among the L tokens of each of the R rows. */
     Tensor forward(Tensor x) {
         long r = x.size(0), l = x.size(1), d = x.size(2);
-        Tensor t = qkv.forward(x).reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);   // (3, R, h, L, d/h)
         boolean train = is_training();
-        Tensor q = t.select(0, 0), k = t.select(0, 1), v = t.select(0, 2);
+        Tensor qkvOut = qkv.forward(x);                                                          // (R, L, 3D)
         Tensor a;
-        if (isReducedFloat(q)) {
+        if (isReducedFloat(qkvOut)) {
             // bf16/fp16 (CPU autocast): this libtorch build's reduced-precision CPU SDPA kernel is ~15x slower
-            // than its fp32 one (docs/performance.md), so run the scores in fp32 and cast the result back.
+            // than its fp32 one (docs/performance.md: built against OpenBLAS, it has no bf16 GEMM for the
+            // flash kernel's blocks), so run the scores in fp32 and cast the result back. One contiguous cast
+            // of the qkv output (not three strided casts of q, k, v) gives the same values in fewer passes.
             // Attention is a small share of the FLOPs; fp32 is also more exact.
+            ScalarType reduced = qkvOut.scalar_type().intern();
             boolean autocast = is_autocast_enabled(DeviceType.CPU);
             set_autocast_enabled(DeviceType.CPU, false);
             try {
-                // back to the input dtype: what autocast would do before the projection anyway, and
-                // needed when the whole model is bf16 without autocast
-                a = scaled_dot_product_attention(q.to(ScalarType.Float), k.to(ScalarType.Float),
-                        v.to(ScalarType.Float), new TensorOptional(), train ? attnDrop : 0.0, false,
-                        new DoubleOptional(), false).to(q.scalar_type().intern());
+                a = attend(qkvOut.to(ScalarType.Float), r, l, d, train).to(reduced);
             } finally {
                 set_autocast_enabled(DeviceType.CPU, autocast);
             }
         } else {
-            a = scaled_dot_product_attention(q, k, v, new TensorOptional(), train ? attnDrop : 0.0, false,
-                    new DoubleOptional(), false);                                                // (R, h, L, d/h)
+            a = attend(qkvOut, r, l, d, train);
         }
         Tensor out = proj.forward(a.transpose(1, 2).reshape(r, l, d));
         return projDrop > 0 && train ? dropout(out, projDrop, true) : out;
+    }
+
+    /** {@code qkv (R, L, 3D)} -> {@code (R, h, L, D/h)}: scaled dot-product attention of each head. */
+    private Tensor attend(Tensor qkvOut, long r, long l, long d, boolean train) {
+        Tensor t = qkvOut.reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);           // (3, R, h, L, d/h)
+        return scaled_dot_product_attention(t.select(0, 0), t.select(0, 1), t.select(0, 2), new TensorOptional(),
+                train ? attnDrop : 0.0, false, new DoubleOptional(), false);                   // (R, h, L, d/h)
     }
 }
