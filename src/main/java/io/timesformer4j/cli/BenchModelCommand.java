@@ -101,11 +101,6 @@ public final class BenchModelCommand implements Callable<Integer> {
                     opt.step();
                     loss.item_double();
                 } else {
-                    if (Boolean.getBoolean("inf")) {
-                        try (org.bytedeco.pytorch.InferenceMode im = new org.bytedeco.pytorch.InferenceMode(); Precision.Scope ps = prec.enter()) {
-                            model.forward(x).to(ScalarType.Float).sum().item_double();
-                        }
-                    } else
                     try (NoGradGuard ng = new NoGradGuard(); Precision.Scope ps = prec.enter()) {
                         model.forward(x).to(ScalarType.Float).sum().item_double();
                     }
