@@ -32,14 +32,11 @@ class ForwardMemoryTest {
      * Batch 8, 8x112 frames, D 384, 12 blocks: one {@code (B, 1+N*T, D)} activation is 8 x 393 x 384 x 4 B =
      * 4.8 MB and a block makes about 20 of them plus its qkv (14.5 MB) and MLP hidden (19 MB) tensors, over
      * 100 MB per block. Holding every block's intermediates to the end of the step peaks at 1.6 GB; freeing
-     * them as PyTorch does peaks at one residual branch plus the few tensors alive between blocks (under 100 MB).
+     * them as PyTorch does peaks at about one residual branch plus the few tensors alive between blocks.
      */
     @Test
     void aNoGradForwardFreesEachBlocksIntermediates() throws IOException {
-        assumeProcStatus();
-        manual_seed(0);
-        TimeSformer m = new TimeSformer(TimesformerConfig.of(112, 16, 8, 384, 12, 6, 1536,
-                AttentionType.DIVIDED_SPACE_TIME, TimesformerConfig.defaultLabels(4)));
+        TimeSformer m = model(12);
         m.eval();
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor x = randn(8, 8, 3, 112, 112);
@@ -57,10 +54,7 @@ class ForwardMemoryTest {
     /** Training steps, each in its own scope: after three (Adam's state, the allocator's pools), memory stays flat. */
     @Test
     void aScopedTrainingStepLeavesNothingBehind() throws IOException {
-        assumeProcStatus();
-        manual_seed(0);
-        TimeSformer m = new TimeSformer(TimesformerConfig.of(112, 16, 8, 384, 4, 6, 1536,
-                AttentionType.DIVIDED_SPACE_TIME, TimesformerConfig.defaultLabels(4)));
+        TimeSformer m = model(4);
         m.train(true);
         Adam opt = new Adam(new TensorVector(m.stateDict().values().toArray(new Tensor[0])), new AdamOptions(1e-4));
         long afterWarmUp = 0;
@@ -78,6 +72,14 @@ class ForwardMemoryTest {
         // one step's graph is ~250 MB of activations here: a leak of it shows as over 1 GB in five steps (measured
         // without a leak: +100 MB over the first three steps as the allocator's pools fill, then flat within 30 MB)
         assertTrue(grown < 80, "five more training steps grew the resident set by " + grown + " MiB");
+    }
+
+    /** Checks for /proc, then a seeded divided-attention model: 8 x 112 px, D 384, 6 heads, 4 classes. */
+    private static TimeSformer model(int layers) {
+        assumeProcStatus();
+        manual_seed(0);
+        return new TimeSformer(TimesformerConfig.of(112, 16, 8, 384, layers, 6, 1536,
+                AttentionType.DIVIDED_SPACE_TIME, TimesformerConfig.defaultLabels(4)));
     }
 
     private static void assumeProcStatus() {
