@@ -13,6 +13,8 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_DEFAULT;
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_NONREF;
 import static org.bytedeco.ffmpeg.global.avformat.AVFMT_NOTIMESTAMPS;
 import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BACKWARD;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
@@ -184,6 +186,9 @@ final class FfmpegDecoder implements AutoCloseable {
         return new String(buf, 0, n, StandardCharsets.UTF_8);
     }
 
+    /** Packets whose frames may be dropped when nothing refers to them ({@link #skipNonReference}); null: none. */
+    private java.util.function.LongPredicate skippable;
+
     /**
      * Decodes the next frame. Broken packets are skipped, as the ffmpeg CLI does.
      *
@@ -218,6 +223,7 @@ final class FfmpegDecoder implements AutoCloseable {
                 continue;
             }
             if (pkt.stream_index() == stream) {
+                if (skippable != null) ctx.skip_frame(skippable.test(pkt.pts()) ? AVDISCARD_NONREF : AVDISCARD_DEFAULT);
                 if (avcodec_send_packet(ctx, pkt) < 0 && ++errors > MAX_CONSECUTIVE_ERRORS) {
                     av_packet_unref(pkt);
                     finished = true;
@@ -226,6 +232,16 @@ final class FfmpegDecoder implements AutoCloseable {
             }
             av_packet_unref(pkt);
         }
+    }
+
+    /**
+     * From now on, a packet whose presentation timestamp passes {@code skippable} is decoded only if other frames
+     * refer to it: the decoder drops it when it is a non-reference frame (most B-frames), which changes no other
+     * frame ({@code AVDISCARD_NONREF}); such frames then never come out of {@link #next}. Null: decode every frame.
+     */
+    void skipNonReference(java.util.function.LongPredicate skippable) {
+        this.skippable = skippable;
+        if (skippable == null && ctx != null) ctx.skip_frame(AVDISCARD_DEFAULT);
     }
 
     /** Presentation timestamp of the current frame in the stream time base, or {@code AV_NOPTS_VALUE}. */

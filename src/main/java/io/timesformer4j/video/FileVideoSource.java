@@ -19,6 +19,12 @@ import java.nio.file.Path;
  * landed on, so it is used only while every frame so far had timestamp {@code pts0 + i/fps} (constant
  * frame rate); any irregularity turns it off and the read restarts sequentially.
  *
+ * <p>Non-reference frames: after a seek, while timestamps are regular and the decoder runs on one thread,
+ * packets whose display index is not wanted are handed to the decoder with {@code AVDISCARD_NONREF}, so it
+ * drops the frames nothing refers to (most B-frames; no other frame changes) and they never come out: the
+ * indices then jump over them. A gap that would cover a wanted frame, or the stream ending in a pass that
+ * dropped frames (the frame count would come out short), restarts the read without dropping.
+ *
  * <p>Bounds: a seek that does not move forward (it lands before the current position) turns seeking off
  * for this source and decoding goes on from where it landed; at most one seek per wanted frame and read;
  * and a read that decodes more than {@code 8 * (last wanted + 1) + 10000} frames stops with an error.
@@ -46,6 +52,10 @@ final class FileVideoSource implements VideoSource {
     private final long fileSize;
     /** End of the frame data by the container's index ({@link FfmpegDecoder#indexedDataEnd}), once asked; -2 before. */
     private long indexedEnd = -2;
+    /** Frames dropped as non-reference so far (for tests and the benchmark). */
+    private long dropped;
+    /** Dropping non-reference frames went wrong once: decode every frame from now on. */
+    private boolean dropOff;
 
     private FileVideoSource(Path path, FfmpegDecoder dec, Options options, long fileSize) {
         this.path = path;
@@ -79,6 +89,11 @@ final class FileVideoSource implements VideoSource {
     /** Keyframe seeks done so far (for tests and the benchmark). */
     int seeks() {
         return seeks;
+    }
+
+    /** Non-reference frames the decoder dropped so far (for tests and the benchmark). */
+    long droppedFrames() {
+        return dropped;
     }
 
     @Override
@@ -139,6 +154,21 @@ final class FileVideoSource implements VideoSource {
 
     /** Decodes forward until every wanted frame is in {@code asm} or the stream ends. */
     private Pass decode(ClipAssembler asm, int[] size) throws VideoException {
+        try {
+            return decodeDropping(asm, size);
+        } finally {
+            if (dec != null) dec.skipNonReference(null);
+        }
+    }
+
+    /** Whether the frame shown at {@code pts} may be dropped when nothing refers to it: after a seek, not wanted. */
+    private boolean droppable(ClipAssembler asm, long pts) {
+        if (!seeked || !regular || seeksOff || dropOff) return false;
+        long i = ptsIndex(pts, true);
+        return i >= next && i <= Integer.MAX_VALUE && !asm.wants((int) i);
+    }
+
+    private Pass decodeDropping(ClipAssembler asm, int[] size) throws VideoException {
         if (asm.firstMissing() >= 0 && asm.firstMissing() < next) restart();
         if (next == 0 && options.keyframeSeeks() && dec.deferredIndex() && asm.lastWanted() >= 2 * MIN_SEEK_GAIN) {
             // Matroska/WebM read their cues (the keyframe index) on the first seek: seek to the start now, where
@@ -148,6 +178,9 @@ final class FileVideoSource implements VideoSource {
         }
         long steps = 0, maxSteps = 8L * (asm.lastWanted() + 1) + 10_000;
         int seeksLeft = asm.wantedSorted().length;
+        long droppedBefore = dropped;
+        boolean dropping = options.keyframeSeeks() && options.decoderThreads() == 1 && !dropOff;
+        if (dropping) dec.skipNonReference(pts -> droppable(asm, pts));
         while (!asm.complete()) {
             if (++steps > maxSteps) {
                 throw new VideoException(path, "decoding did not reach frame " + asm.firstMissing() + " after " + maxSteps + " frames");
@@ -156,8 +189,16 @@ final class FileVideoSource implements VideoSource {
             int before = next;
             boolean justSeeked = seeksLeft > 0 && maybeSeek(target);
             if (justSeeked) seeksLeft--;
-            if (!dec.next()) return new Pass(next, true);
-            int idx = indexOfCurrent(justSeeked);
+            if (!dec.next()) {
+                if (dropped > droppedBefore) {
+                    // the end came in a pass that dropped frames: count them by decoding through, without dropping
+                    dropOff = true;
+                    restart();
+                    return decodeDropping(asm, size);
+                }
+                return new Pass(next, true);
+            }
+            int idx = indexOfCurrent(justSeeked, asm);
             if (idx < 0 || (justSeeked && idx > target)) {
                 // Timestamps do not say where a seek landed: forget seeking, start again from frame 0.
                 regular = false;
@@ -171,8 +212,11 @@ final class FileVideoSource implements VideoSource {
         return new Pass(next, false);
     }
 
-    /** Index of the frame just decoded: its ordinal before any seek, its timestamp's index after one (-1 when unusable). */
-    private int indexOfCurrent(boolean justSeeked) {
+    /**
+     * Index of the frame just decoded: its ordinal before any seek, its timestamp's index after one (-1 when
+     * unusable). After a seek the index may jump forward over frames the decoder dropped, never over a wanted one.
+     */
+    private int indexOfCurrent(boolean justSeeked, ClipAssembler asm) {
         long pts = dec.pts();
         if (!seeked) {
             if (next == 0) pts0 = pts;
@@ -180,7 +224,17 @@ final class FileVideoSource implements VideoSource {
             return next;
         }
         long i = ptsIndex(pts, true);
-        if (i < 0 || i > Integer.MAX_VALUE || (!justSeeked && i != next)) return -1;
+        if (i < 0 || i > Integer.MAX_VALUE) return -1;
+        if (!justSeeked && i != next) {
+            if (i < next || dropOff) return -1;
+            for (int j = next; j < i; j++) {
+                if (asm.wants(j)) {                      // a wanted frame did not come out: stop dropping
+                    dropOff = true;
+                    return -1;
+                }
+            }
+            dropped += i - next;
+        }
         return (int) i;
     }
 
