@@ -40,4 +40,14 @@ final class NativeScopes {
         }
         return p;
     }
+
+    /**
+     * Frees {@code p} now: a handle {@link #adopt}ed by the caller's innermost scope (or, outside any scope, one
+     * retained past its own) that nothing will read again.
+     */
+    static void release(Pointer p) {
+        PointerScope outer = PointerScope.getInnerScope();
+        if (outer != null) outer.detach(p);
+        else p.releaseReference();
+    }
 }

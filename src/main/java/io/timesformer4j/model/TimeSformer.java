@@ -18,7 +18,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.kNearest;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.PointerScope;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -267,20 +266,14 @@ public final class TimeSformer extends Module {
      * kept ones) belong to the caller's scope.
      */
     private Tensor encode(Tensor x, long b, long t, List<Tensor> keep) {
-        Tensor loose = null;                  // the last block's output, retained past its scope, not yet adopted
+        Tensor embeddings = x;
         for (TimesformerLayer layer : layers) {
-            Tensor out;
-            try (PointerScope blockScope = new PointerScope()) {
-                out = layer.forward(x, b, t);
-                out.retainReference();
-            }
-            if (loose != null) loose.releaseReference();                 // the previous block's output: read, not kept
-            loose = null;
-            if (keep != null) keep.add(NativeScopes.adopt(out));
-            else loose = out;
-            x = out;
+            Tensor in = x;
+            x = NativeScopes.scoped(() -> layer.forward(in, b, t));
+            if (keep != null) keep.add(x);
+            else if (in != embeddings) NativeScopes.release(in);       // the previous block's output: read, not kept
         }
-        return loose != null ? NativeScopes.adopt(loose) : x;
+        return x;
     }
 
     private void checkInput(Tensor pixelValues) {
