@@ -213,6 +213,36 @@ public final class Trainer {
     private record TrainTotals(double lossSum, long seen, long correct, long step, List<BadInput> skipped,
                                double loaderWaitSeconds) {}
 
+    /** An iterator that sums the time its caller spent blocked in {@code hasNext}/{@code next}: the loader wait. */
+    private static final class WaitTimed<T> implements java.util.Iterator<T> {
+        private final java.util.Iterator<T> in;
+        long waitedNanos;
+
+        WaitTimed(java.util.Iterator<T> in) {
+            this.in = in;
+        }
+
+        @Override
+        public boolean hasNext() {
+            long t0 = System.nanoTime();
+            try {
+                return in.hasNext();
+            } finally {
+                waitedNanos += System.nanoTime() - t0;
+            }
+        }
+
+        @Override
+        public T next() {
+            long t0 = System.nanoTime();
+            try {
+                return in.next();
+            } finally {
+                waitedNanos += System.nanoTime() - t0;
+            }
+        }
+    }
+
     /** One pass over the training batches, each in its own {@code PointerScope}. */
     private TrainTotals trainEpoch(BatchSource train, int epoch, LrSchedule schedule, long step,
                                    List<TrainingListener> all) throws IOException {
@@ -223,20 +253,11 @@ public final class Trainer {
         long seen = 0, correct = 0;
         int micro = 0;
         try (BatchSource.Epoch batches = train.epoch(epoch)) {
-            java.util.Iterator<LabeledBatch> it = batches.iterator();
-            long waitNanos = 0;                    // time this loop spent blocked on the loader (hasNext/next)
-            while (true) {
-                long w0 = System.nanoTime();
-                if (!it.hasNext()) {
-                    waitNanos += System.nanoTime() - w0;
-                    break;
-                }
+            WaitTimed<LabeledBatch> it = new WaitTimed<>(batches.iterator());
+            while (it.hasNext()) {
                 LabeledBatch b = it.next();
-                waitNanos += System.nanoTime() - w0;
                 // gradients are averaged over the ranks only on the micro-step that ends an accumulation (DDP.no_sync)
-                long w1 = System.nanoTime();
                 boolean sync = micro + 1 == config.accumulate() || !it.hasNext();
-                waitNanos += System.nanoTime() - w1;
                 // every clip of this rank's batch failed to load (data-parallel only): the rank still takes part
                 // in the step with a zero-weighted loss on a placeholder clip, so the Reducer's all-reduce runs on
                 // every rank and its zero gradient counts as one of the world-size terms (PyTorch DDP's join())
@@ -279,7 +300,7 @@ public final class Trainer {
             if (seen == 0 && parallel.worldSize() == 1) throw noClip(epoch);   // data-parallel: checked over all ranks
             List<BadInput> skipped = new ArrayList<>(batches.skipped());
             skipped.addAll(batches.warnings());
-            return new TrainTotals(lossSum, seen, correct, step, skipped, waitNanos / 1e9);
+            return new TrainTotals(lossSum, seen, correct, step, skipped, it.waitedNanos / 1e9);
         }
     }
 

@@ -227,11 +227,10 @@ final class FileVideoSource implements VideoSource {
         if (i < 0 || i > Integer.MAX_VALUE) return -1;
         if (!justSeeked && i != next) {
             if (i < next || dropOff) return -1;
-            for (int j = next; j < i; j++) {
-                if (asm.wants(j)) {                      // a wanted frame did not come out: stop dropping
-                    dropOff = true;
-                    return -1;
-                }
+            int missing = asm.firstMissing();
+            if (missing >= next && missing < i) {        // a wanted frame did not come out: stop dropping
+                dropOff = true;
+                return -1;
             }
             dropped += i - next;
         }
