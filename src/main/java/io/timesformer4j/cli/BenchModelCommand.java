@@ -96,7 +96,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                         logits = model.forward(x);
                     }
                     Tensor loss = cross_entropy(logits.to(ScalarType.Float), y);
-                    opt.zero_grad();
+                    opt.zero_grad(true);             // set_to_none (libtorch's default too), explicit as in the Trainer
                     loss.backward();
                     opt.step();
                     loss.item_double();
