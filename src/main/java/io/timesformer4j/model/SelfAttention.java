@@ -1,6 +1,8 @@
 package io.timesformer4j.model;
 
+import io.timesformer4j.runtime.CpuFeatures;
 import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
 import org.bytedeco.pytorch.Module;
@@ -27,6 +29,11 @@ final class SelfAttention extends Module {
     private final double attnDrop;
     private final double projDrop;
     // plain container modules: JavaCPP calls back into these Java objects (train/eval), so they must stay reachable
+    /** Fewest tokens at which libtorch's bf16 flash attention packs its blocks for brgemm. */
+    static final long REDUCED_FLASH_MIN_TOKENS = 64;
+    /** The CPU's AMX bf16 support: a fact of the hardware, read once. */
+    private static final boolean AMX_BF16 = CpuFeatures.amxBf16(CpuFeatures.flags());
+
     private final Module attentionContainer;
     private final Module outputContainer;
 
@@ -53,7 +60,7 @@ final class SelfAttention extends Module {
         boolean train = is_training();
         Tensor qkvOut = qkv.forward(x);                                                          // (R, L, 3D)
         Tensor a;
-        if (isReducedFloat(qkvOut)) {
+        if (isReducedFloat(qkvOut) && !reducedFlashIsFaster(l)) {
             // bf16/fp16 (CPU autocast): this libtorch build's reduced-precision CPU SDPA kernel is ~15x slower
             // than its fp32 one (docs/performance.md: built against OpenBLAS, it has no bf16 GEMM for the
             // flash kernel's blocks), so run the scores in fp32 and cast the result back. One contiguous cast
@@ -72,6 +79,21 @@ final class SelfAttention extends Module {
         }
         Tensor out = proj.forward(a.transpose(1, 2).reshape(r, l, d));
         return projDrop > 0 && train ? dropout(out, projDrop, true) : out;
+    }
+
+    /**
+     * True where the reduced-precision SDPA beats the fp32 cast: a no-grad forward (its backward has no fast
+     * kernel in this build, 8-10x slower than fp32), on an AMX CPU (oneDNN brgemm), with at least
+     * {@value #REDUCED_FLASH_MIN_TOKENS} tokens (libtorch packs blocks for brgemm only from 64 query and key
+     * tokens; below that its bf16 kernel is the slow one). Base spatial attention (L = 197), 1 thread, AMX
+     * Xeon: 5.0 ms against 8.7 ms (docs/performance.md, 2026-12-03).
+     */
+    private static boolean reducedFlashIsFaster(long tokens) {
+        return reducedFlashIsFaster(AMX_BF16, tokens, GradMode.is_enabled());
+    }
+
+    static boolean reducedFlashIsFaster(boolean amxBf16, long tokens, boolean gradEnabled) {
+        return amxBf16 && tokens >= REDUCED_FLASH_MIN_TOKENS && !gradEnabled;
     }
 
     /** {@code qkv (R, L, 3D)} -> {@code (R, h, L, D/h)}: scaled dot-product attention of each head. */

@@ -40,6 +40,14 @@ public final class CpuFeatures {
         return flags.contains("avx512_bf16") || flags.contains("amx_bf16") || flags.contains("bf16");
     }
 
+    /**
+     * True where the CPU has AMX tiles for bfloat16 ({@code amx_bf16} and {@code amx_tile}): there libtorch's
+     * oneDNN brgemm kernels, which its bf16 flash-attention forward uses, run natively.
+     */
+    public static boolean amxBf16(Set<String> flags) {
+        return flags.contains("amx_bf16") && flags.contains("amx_tile");
+    }
+
     /** {@link #nativeBf16(Set)} for this machine. */
     public static boolean nativeBf16() {
         return nativeBf16(flags());
