@@ -28,12 +28,12 @@ final class SelfAttention extends Module {
     private final int heads;
     private final double attnDrop;
     private final double projDrop;
-    // plain container modules: JavaCPP calls back into these Java objects (train/eval), so they must stay reachable
     /** Fewest tokens at which libtorch's bf16 flash attention packs its blocks for brgemm. */
     static final long REDUCED_FLASH_MIN_TOKENS = 64;
     /** The CPU's AMX bf16 support: a fact of the hardware, read once. */
     private static final boolean AMX_BF16 = CpuFeatures.amxBf16(CpuFeatures.flags());
 
+    // plain container modules: JavaCPP calls back into these Java objects (train/eval), so they must stay reachable
     private final Module attentionContainer;
     private final Module outputContainer;
 
@@ -60,10 +60,12 @@ final class SelfAttention extends Module {
         boolean train = is_training();
         Tensor qkvOut = qkv.forward(x);                                                          // (R, L, 3D)
         Tensor a;
-        if (isReducedFloat(qkvOut) && !reducedFlashIsFaster(l)) {
-            // bf16/fp16 (CPU autocast): this libtorch build's reduced-precision CPU SDPA kernel is ~15x slower
-            // than its fp32 one (docs/performance.md: built against OpenBLAS, it has no bf16 GEMM for the
-            // flash kernel's blocks), so run the scores in fp32 and cast the result back. One contiguous cast
+        boolean bf16Flash = qkvOut.scalar_type().intern() == ScalarType.BFloat16 && reducedFlashIsFaster(l);
+        if (isReducedFloat(qkvOut) && !bf16Flash) {
+            // bf16/fp16 (CPU autocast): outside bf16Flash this libtorch build's reduced-precision
+            // CPU SDPA kernel is 4-20x slower than its fp32 one (docs/performance.md: built against OpenBLAS,
+            // it has no bf16 GEMM for the flash kernel's blocks but oneDNN brgemm on AMX, and its backward is
+            // slow even there), so run the scores in fp32 and cast the result back. One contiguous cast
             // of the qkv output (not three strided casts of q, k, v) gives the same values in fewer passes.
             // Attention is a small share of the FLOPs; fp32 is also more exact.
             ScalarType reduced = qkvOut.scalar_type().intern();
@@ -84,9 +86,9 @@ final class SelfAttention extends Module {
     /**
      * True where the reduced-precision SDPA beats the fp32 cast: a no-grad forward (its backward has no fast
      * kernel in this build, 8-10x slower than fp32), on an AMX CPU (oneDNN brgemm), with at least
-     * {@value #REDUCED_FLASH_MIN_TOKENS} tokens (libtorch packs blocks for brgemm only from 64 query and key
-     * tokens; below that its bf16 kernel is the slow one). Base spatial attention (L = 197), 1 thread, AMX
-     * Xeon: 5.0 ms against 8.7 ms (docs/performance.md, 2026-12-03).
+     * {@value #REDUCED_FLASH_MIN_TOKENS} tokens (measured: 65 tokens 0.99 against 1.37 ms, 50 tokens 16.5
+     * against 1.0 ms; libtorch packs blocks for brgemm only from 64 query and key tokens). Base spatial
+     * attention (L = 197), 1 thread, AMX Xeon: 5.0 ms against 8.7 ms (docs/performance.md, 2026-12-03).
      */
     private static boolean reducedFlashIsFaster(long tokens) {
         return reducedFlashIsFaster(AMX_BF16, tokens, GradMode.is_enabled());
