@@ -49,30 +49,25 @@ final class SelfAttention extends Module {
         proj = output.register_module("dense", new LinearImpl(dim, dim));
     }
 
-    private static boolean isReducedFloat(Tensor x) {
-        ScalarType s = x.scalar_type().intern();
-        return s == ScalarType.BFloat16 || s == ScalarType.Half;
-    }
-
     /** {@code x (R, L, D)} -> {@code (R, L, D)}: attention among the L tokens of each of the R rows. */
     Tensor forward(Tensor x) {
         long r = x.size(0), l = x.size(1), d = x.size(2);
         boolean train = is_training();
         Tensor qkvOut = qkv.forward(x);                                                          // (R, L, 3D)
         Tensor a;
-        boolean bf16Flash = qkvOut.scalar_type().intern() == ScalarType.BFloat16 && reducedFlashIsFaster(l);
-        if (isReducedFloat(qkvOut) && !bf16Flash) {
+        ScalarType type = qkvOut.scalar_type().intern();
+        boolean bf16Flash = type == ScalarType.BFloat16 && reducedFlashIsFaster(l);
+        if ((type == ScalarType.BFloat16 || type == ScalarType.Half) && !bf16Flash) {
             // bf16/fp16 (CPU autocast): outside bf16Flash this libtorch build's reduced-precision
             // CPU SDPA kernel is 4-20x slower than its fp32 one (docs/performance.md: built against OpenBLAS,
             // it has no bf16 GEMM for the flash kernel's blocks but oneDNN brgemm on AMX, and its backward is
             // slow even there), so run the scores in fp32 and cast the result back. One contiguous cast
             // of the qkv output (not three strided casts of q, k, v) gives the same values in fewer passes.
             // Attention is a small share of the FLOPs; fp32 is also more exact.
-            ScalarType reduced = qkvOut.scalar_type().intern();
             boolean autocast = is_autocast_enabled(DeviceType.CPU);
             set_autocast_enabled(DeviceType.CPU, false);
             try {
-                a = attend(qkvOut.to(ScalarType.Float), r, l, d, train).to(reduced);
+                a = attend(qkvOut.to(ScalarType.Float), r, l, d, train).to(type);
             } finally {
                 set_autocast_enabled(DeviceType.CPU, autocast);
             }
