@@ -141,10 +141,10 @@ public final class MaskedVideoModel extends Module {
         Tensor visPos = pos.gather(2, vis.view(b, 1, nv, 1).expand(b, t, nv, dd));           // (B, T, Nv, Dd)
         Tensor mskPos = pos.gather(2, msk.view(b, 1, nm, 1).expand(b, t, nm, dd));           // (B, T, Nm, Dd)
         Tensor x = cat(new TensorVector(
-                toDecoder.forward(tokens).add(visPos).reshape(b, t * nv, dd),
+                Linears.apply(toDecoder, tokens).add(visPos).reshape(b, t * nv, dd),
                 maskToken.view(1, 1, 1, dd).add(mskPos).reshape(b, t * nm, dd)), 1);          // (B, T*N, Dd)
         for (TimesformerLayer blk : blocks) x = blk.forward(x, b, t);
-        Tensor pred = head.forward(decoderNorm.forward(x.narrow(1, t * nv, t * nm)));          // (B, T*Nm, P)
+        Tensor pred = Linears.apply(head, decoderNorm.forward(x.narrow(1, t * nv, t * nm)));  // (B, T*Nm, P)
         Tensor target;
         try (NoGradGuard g = new NoGradGuard()) {
             Tensor[] stats = patchStats(pixelValues);

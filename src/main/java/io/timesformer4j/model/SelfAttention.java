@@ -53,7 +53,7 @@ final class SelfAttention extends Module {
     Tensor forward(Tensor x) {
         long r = x.size(0), l = x.size(1), d = x.size(2);
         boolean train = is_training();
-        Tensor qkvOut = qkv.forward(x);                                                          // (R, L, 3D)
+        Tensor qkvOut = Linears.apply(qkv, x);                                                   // (R, L, 3D)
         Tensor a;
         ScalarType type = qkvOut.scalar_type().intern();
         boolean bf16Flash = type == ScalarType.BFloat16 && reducedFlashIsFaster(l);
@@ -74,7 +74,7 @@ final class SelfAttention extends Module {
         } else {
             a = attend(qkvOut, r, l, d, train);
         }
-        Tensor out = proj.forward(a.transpose(1, 2).reshape(r, l, d));
+        Tensor out = Linears.apply(proj, a.transpose(1, 2).reshape(r, l, d));
         return projDrop > 0 && train ? dropout(out, projDrop, true) : out;
     }
 

@@ -171,7 +171,7 @@ public final class TimeSformer extends Module {
                         ? x.narrow(1, 1, n).mean(new long[] {1}, false, new ScalarTypeOptional())            // (B, D)
                         : x.narrow(1, 1, n * t).mean(new long[] {1}, false, new ScalarTypeOptional()))
                 : last.select(1, 0);                                                                    // (B, D)
-        return new Outputs(embeddings, hidden, sequence, pooled, last, clsFeature, classifier.forward(clsFeature));
+        return new Outputs(embeddings, hidden, sequence, pooled, last, clsFeature, Linears.apply(classifier, clsFeature));
     }
 
     /** The encoder run on the visible tubes only (see {@link #forwardVisible}). */

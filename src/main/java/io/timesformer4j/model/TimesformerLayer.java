@@ -85,7 +85,7 @@ final class TimesformerLayer extends Module {
             Tensor patches = x.narrow(1, 1, n * t);                                       // (B, N*T, D)
             Tensor resT = dropPath(temporalAttn.forward(temporalNorm1.forward(patches.reshape(b * n, t, d))))
                     .reshape(b, n * t, d);
-            return patches.add(temporalFc.forward(resT));                                  // (B, N*T, D)
+            return patches.add(Linears.apply(temporalFc, resT));                            // (B, N*T, D)
         });
         // spatial attention among the N patches of each frame, with the CLS token: rows (B*T, 1+N, D).
         // One cat straight from the permuted view builds the rows (no separate reshape copy).
@@ -106,10 +106,10 @@ final class TimesformerLayer extends Module {
     }
 
     private Tensor mlp(Tensor x) {
-        Tensor h = gelu(fc1.forward(x), act);
+        Tensor h = gelu(Linears.apply(fc1, x), act);
         boolean train = is_training() && drop > 0;
         if (train) h = dropout(h, drop, true);
-        h = fc2.forward(h);
+        h = Linears.apply(fc2, h);
         return train ? dropout(h, drop, true) : h;
     }
 
