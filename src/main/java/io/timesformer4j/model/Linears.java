@@ -15,7 +15,7 @@ import static org.bytedeco.pytorch.global.torch.linear;
  * output is bf16 and the bias stays fp32, so the in-place add casts the whole output to fp32 and back. In a
  * base bf16 forward those casts and the mixed-type add took about a third of the time. {@code aten::linear}
  * folds the bias into one {@code addmm} for contiguous 3-D inputs, and autocast casts the bias with the weight
- * (docs/performance.md, 2026-12-03).
+ * (docs/performance.md, "2026-12-03, second session").
  */
 final class Linears {
     private Linears() {}
