@@ -8,6 +8,7 @@ import io.timesformer4j.hub.HubClient;
 import io.timesformer4j.hub.HubException;
 import io.timesformer4j.hub.HubId;
 import io.timesformer4j.hub.HubSettings;
+import io.timesformer4j.model.Autocast;
 import io.timesformer4j.model.ModelDir;
 import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.run.RunDir;
@@ -376,19 +377,8 @@ public final class VideoClassifier implements AutoCloseable {
             Tensor x = Tensor.create(pixels, rows, t, 3, s, s);                                    // (B*V, T, C, S, S)
             Tensor y;
             if (bf16) {
-                // CPU autocast, as eval.Precision.BF16 does without grad (thread-local state): no weight-cast
-                // cache, which would only keep every bf16 weight copy alive to the end of the forward
-                boolean cache = torch.is_autocast_cache_enabled();
-                torch.set_autocast_cache_enabled(false);
-                torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
-                torch.set_autocast_enabled(torch.DeviceType.CPU, true);
-                torch.increment_nesting();
-                try {
+                try (Autocast.Scope ps = Autocast.bf16()) {                         // as evaluate and predict run it
                     y = features ? m.features(x) : torch.softmax(m.forward(x).to(torch.ScalarType.Float), 1);
-                } finally {
-                    torch.set_autocast_enabled(torch.DeviceType.CPU, false);
-                    if (torch.decrement_nesting() == 0) torch.clear_cache();
-                    torch.set_autocast_cache_enabled(cache);
                 }
             } else {
                 y = features ? m.features(x) : torch.softmax(m.forward(x), 1);                    // (B*V, K or D)

@@ -1,11 +1,8 @@
 package io.timesformer4j.eval;
 
+import io.timesformer4j.model.Autocast;
 import io.timesformer4j.runtime.CpuFeatures;
 import java.util.Locale;
-import org.bytedeco.pytorch.GradMode;
-import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.DeviceType;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Numeric precision of the forward pass. {@code BF16} runs the forward under CPU autocast (matmuls in
@@ -40,20 +37,7 @@ public enum Precision {
      */
     public Scope enter() {
         if (this == FP32) return () -> {};
-        boolean cache = torch.is_autocast_cache_enabled();
-        // Without grad the weight-cast cache only costs memory: each weight is read once per forward and a
-        // scope covers one forward, so caching kept every bf16 weight copy alive to the end of it (base: +230 MiB
-        // peak RSS, no time saved). With grad, autograd keeps those copies for backward anyway.
-        if (!GradMode.is_enabled()) torch.set_autocast_cache_enabled(false);
-        torch.set_autocast_dtype(DeviceType.CPU, ScalarType.BFloat16);
-        torch.set_autocast_enabled(DeviceType.CPU, true);
-        torch.increment_nesting();
-        return () -> {
-            torch.set_autocast_enabled(DeviceType.CPU, false);
-            // as torch.autocast.__exit__: drop the cached bf16 weight casts (the weights change every step)
-            if (torch.decrement_nesting() == 0) torch.clear_cache();
-            torch.set_autocast_cache_enabled(cache);
-        };
+        return Autocast.bf16()::close;
     }
 
     /** An autocast region; {@link #close()} throws nothing. */
