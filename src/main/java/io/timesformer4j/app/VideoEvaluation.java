@@ -95,7 +95,7 @@ public final class VideoEvaluation {
         if (ds.samples().isEmpty()) throw new IOException(o.data() + ": no video with one of the model's labels "
                 + labels.names());
         ClipSpec spec = specFor(lm.config().numFrames(), lm.preprocessing()).withViews(o.temporalViews(), o.spatialViews());
-        TimeSformer model = lm.model();
+        TimeSformer model = o.precision().forInference(lm.model());
         Predictions p = predict(model, ds, spec, o, progress ? "evaluate" : null, out, problems, warnings);
         warnings = new ArrayList<>(new java.util.LinkedHashSet<>(warnings));   // a frame folder's gap: found by the scan and the read
         for (BadInput w : warnings) err.println("warning: " + w.path() + ": " + w.reason());

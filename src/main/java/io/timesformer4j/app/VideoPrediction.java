@@ -60,7 +60,7 @@ public final class VideoPrediction {
                 .withViews(temporalViews, spatialViews);
         List<Sample> samples = new ArrayList<>();
         for (Path v : videos) samples.add(new Sample(v, 0));
-        TimeSformer model = lm.model();
+        TimeSformer model = precision.forInference(lm.model());
         ClipBatches batches = new ClipBatches(samples, spec, Mode.TEST, 1, workers, 0);
         Predictions p;
         List<BadInput> skipped;

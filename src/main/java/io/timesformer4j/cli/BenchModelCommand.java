@@ -79,6 +79,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         manual_seed(0);
         TimeSformer model = new TimeSformer(c);
         model.train(train);
+        if (!train) prec.forInference(model);        // as evaluate and predict run it
         Adam opt = new Adam(new TensorVector(model.stateDict().values().toArray(new Tensor[0])), new AdamOptions(1e-4));
         spec.commandLine().getOut().printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), %s, batch %d, %s, %d threads%n",
                 preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), mode, batch, prec.label(),

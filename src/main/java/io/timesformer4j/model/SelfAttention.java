@@ -16,6 +16,7 @@ import static org.bytedeco.pytorch.global.torch.dropout;
 import static org.bytedeco.pytorch.global.torch.is_autocast_enabled;
 import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
+import java.util.List;
 
 /**
  * Multi-head self-attention, the official {@code Attention} (fused qkv, output projection) with Hugging
@@ -47,6 +48,11 @@ final class SelfAttention extends Module {
         qkv = attention.register_module("qkv", new LinearImpl(o));
         Module output = outputContainer = register_module("output", new Module());
         proj = output.register_module("dense", new LinearImpl(dim, dim));
+    }
+
+    /** The fused qkv projection and the output projection. */
+    List<LinearImpl> linears() {
+        return List.of(qkv, proj);
     }
 
     /** {@code x (R, L, D)} -> {@code (R, L, D)}: attention among the L tokens of each of the R rows. */

@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.kNearest;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -329,6 +330,33 @@ public final class TimeSformer extends Module {
         io.size().put(new LongVector(new long[] {size}));
         io.mode().put(new kNearest());
         return interpolate(seq.transpose(1, 2), io).transpose(1, 2);
+    }
+
+    /**
+     * Stores the weights and biases of every Linear and convolution in bf16, for a model that from now on runs
+     * only no-grad forwards under bf16 autocast ({@code predict}, {@code evaluate}, {@link Autocast#bf16()}).
+     *
+     * <p>Autocast casts exactly these tensors to bf16 at every forward (they are the operands of its
+     * lower-precision ops: {@code linear}, {@code conv2d}, {@code conv3d}), so the logits do not change by a bit;
+     * each forward just stops reading every fp32 weight and writing its bf16 copy, and the fp32 copies are gone
+     * (base: 86 M parameters, 172 MB less). Everything autocast keeps in fp32 stays fp32: LayerNorm and
+     * GroupNorm affine parameters, the CLS token and the position and time embeddings (the residual stream).
+     * Such a model no longer runs in fp32 and must not be trained or saved.
+     */
+    public void storeMatmulWeightsInBf16() {
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (Module m : matmulModules()) m.to(ScalarType.BFloat16, false);
+        }
+    }
+
+    /** The Linear and convolution modules: those whose weights autocast casts to the lower precision. */
+    List<Module> matmulModules() {
+        List<Module> out = new ArrayList<>(stemConvs);
+        if (patchProj != null) out.add(patchProj);
+        if (tubeletProj != null) out.add(tubeletProj);
+        for (TimesformerLayer l : layers) out.addAll(l.linears());
+        out.add(classifier);
+        return out;
     }
 
     /** Parameters by Hugging Face name, in registration order (owning handles on the live parameters). */

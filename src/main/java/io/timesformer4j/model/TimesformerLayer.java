@@ -13,6 +13,8 @@ import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.dropout;
 import static org.bytedeco.pytorch.global.torch.gelu;
 import static org.bytedeco.pytorch.global.torch.rand;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One TimeSformer block, the official {@code Block} with Hugging Face parameter names
@@ -59,6 +61,18 @@ final class TimesformerLayer extends Module {
             temporalAttn = null;
             temporalFc = null;
         }
+    }
+
+    /** The Linear layers of this block, attention projections included. */
+    List<LinearImpl> linears() {
+        List<LinearImpl> out = new ArrayList<>(attn.linears());
+        if (temporalAttn != null) {
+            out.addAll(temporalAttn.linears());
+            out.add(temporalFc);
+        }
+        out.add(fc1);
+        out.add(fc2);
+        return out;
     }
 
     static LayerNormImpl layerNorm(int d, double eps) {
