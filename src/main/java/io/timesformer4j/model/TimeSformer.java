@@ -339,8 +339,8 @@ public final class TimeSformer extends Module {
      * <p>Autocast casts exactly these tensors to bf16 at every forward (they are the operands of its
      * lower-precision ops: {@code linear}, {@code conv2d}, {@code conv3d}), so the logits do not change by a bit;
      * each forward just stops reading every fp32 weight and writing its bf16 copy, and the fp32 copies are gone
-     * (base: 120 M of 121.6 M parameters, 240 MB less). Everything autocast keeps in fp32 stays fp32: LayerNorm and
-     * GroupNorm affine parameters, the CLS token and the position and time embeddings (the residual stream).
+     * (base: 120 M of 121.6 M parameters, 240 MB less). Everything autocast keeps in fp32 stays fp32: LayerNorm
+     * and GroupNorm affine parameters, the CLS token and the position and time embeddings (the residual stream).
      * Such a model no longer runs in fp32 and must not be trained or saved.
      */
     public void storeMatmulWeightsInBf16() {
