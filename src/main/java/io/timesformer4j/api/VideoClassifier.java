@@ -377,12 +377,8 @@ public final class VideoClassifier implements AutoCloseable {
             if (m == null) throw new IllegalStateException("VideoClassifier is closed");
             Tensor x = Tensor.create(pixels, rows, t, 3, s, s);                                    // (B*V, T, C, S, S)
             Tensor y;
-            if (bf16) {
-                try (Autocast.Scope ps = Autocast.bf16()) {                         // as evaluate and predict run it
-                    y = features ? m.features(x) : torch.softmax(m.forward(x).to(torch.ScalarType.Float), 1);
-                }
-            } else {
-                y = features ? m.features(x) : torch.softmax(m.forward(x), 1);                    // (B*V, K or D)
+            try (Autocast.Scope ps = bf16 ? Autocast.bf16() : () -> {}) {                   // as evaluate and predict run it
+                y = features ? m.features(x) : torch.softmax(m.forward(x).to(torch.ScalarType.Float), 1);  // (B*V, K or D)
             }
             long width = y.size(1);
             Tensor mean = y.to(torch.ScalarType.Float).reshape(rows / views, views, width)

@@ -6,6 +6,7 @@ import io.timesformer4j.data.ClipSpec;
 import io.timesformer4j.data.Mode;
 import io.timesformer4j.data.Sample;
 import io.timesformer4j.data.VideoDataset;
+import io.timesformer4j.model.Autocast;
 import io.timesformer4j.model.MaskedVideoModel;
 import io.timesformer4j.model.ModelDir;
 import io.timesformer4j.model.Preprocessing;
@@ -172,7 +173,7 @@ public final class Pretrainer {
                         Tensor x = b.inputs();                                               // (B, T, C, H, W)
                         TubeMask mask = TubeMask.sample(n, o.maskRatio(), TubeMask.seeds(tc.seed(), epoch, clipIds(o.data(), b.ids())));
                         Tensor loss;
-                        try (Precision.Scope ps = tc.precision().enter()) {
+                        try (Autocast.Scope ps = tc.precision().enter()) {
                             loss = model.forward(x, mask).loss();
                         }
                         loss = loss.to(ScalarType.Float);

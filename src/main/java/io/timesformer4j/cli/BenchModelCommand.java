@@ -2,6 +2,7 @@ package io.timesformer4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.timesformer4j.model.Autocast;
 import io.timesformer4j.model.Presets;
 import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.model.TimesformerConfig;
@@ -93,7 +94,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                 Tensor y = randint(c.numLabels(), new long[] {batch});
                 if (train) {
                     Tensor logits;
-                    try (Precision.Scope ps = prec.enter()) {
+                    try (Autocast.Scope ps = prec.enter()) {
                         logits = model.forward(x);
                     }
                     Tensor loss = cross_entropy(logits.to(ScalarType.Float), y);
@@ -102,7 +103,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                     opt.step();
                     loss.item_double();
                 } else {
-                    try (NoGradGuard ng = new NoGradGuard(); Precision.Scope ps = prec.enter()) {
+                    try (NoGradGuard ng = new NoGradGuard(); Autocast.Scope ps = prec.enter()) {
                         model.forward(x).to(ScalarType.Float).sum().item_double();
                     }
                 }

@@ -1,5 +1,6 @@
 package io.timesformer4j.eval;
 
+import io.timesformer4j.model.Autocast;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -29,7 +30,7 @@ public final class Evaluator {
             for (LabeledBatch b : batches) {
                 try (PointerScope scope = new PointerScope()) {
                     Tensor logits;
-                    try (Precision.Scope ps = precision.enter()) {
+                    try (Autocast.Scope ps = precision.enter()) {
                         logits = model.logits(b.inputs());                    // (B*V, K)
                     }
                     long k = logits.size(1);

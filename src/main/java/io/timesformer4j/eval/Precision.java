@@ -36,9 +36,8 @@ public enum Precision {
      * Enters this precision on the calling thread (autocast state is thread-local in libtorch); closing
      * the returned scope restores fp32.
      */
-    public Scope enter() {
-        if (this == FP32) return () -> {};
-        return Autocast.bf16()::close;
+    public Autocast.Scope enter() {
+        return this == FP32 ? () -> {} : Autocast.bf16();
     }
 
     /**
@@ -50,11 +49,5 @@ public enum Precision {
     public TimeSformer forInference(TimeSformer model) {
         if (this == BF16) model.storeMatmulWeightsInBf16();
         return model;
-    }
-
-    /** An autocast region; {@link #close()} throws nothing. */
-    public interface Scope extends AutoCloseable {
-        @Override
-        void close();
     }
 }

@@ -8,6 +8,7 @@ import io.timesformer4j.eval.Evaluator;
 import io.timesformer4j.eval.LabeledBatch;
 import io.timesformer4j.eval.Predictions;
 import io.timesformer4j.eval.Progress;
+import io.timesformer4j.model.Autocast;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -266,7 +267,7 @@ public final class Trainer {
                     Tensor x = b.inputs(), y = b.labels();                          // x (B, ...), y (B)
                     Tensor logits;
                     parallel.beforeForward(sync);
-                    try (Precision.Scope ps = config.precision().enter()) {
+                    try (Autocast.Scope ps = config.precision().enter()) {
                         logits = model.logits(x);                                   // (B, K)
                     }
                     logits = logits.to(ScalarType.Float);

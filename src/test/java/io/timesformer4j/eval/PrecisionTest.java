@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.timesformer4j.model.Autocast;
 import io.timesformer4j.model.Fixtures;
 import io.timesformer4j.model.ModelDir;
 import io.timesformer4j.model.SafeTensors;
@@ -39,7 +40,7 @@ class PrecisionTest {
             Tensor x = SafeTensors.read(dir.resolve("input.safetensors")).get("pixel_values");
             Tensor fp32 = m.model().forward(x);
             Tensor bf16;
-            try (Precision.Scope ps = Precision.BF16.enter()) {
+            try (Autocast.Scope ps = Precision.BF16.enter()) {
                 bf16 = m.model().forward(x);
             }
             assertEquals(ScalarType.BFloat16.value, bf16.scalar_type().value, "autocast did not reach the head");
@@ -64,14 +65,14 @@ class PrecisionTest {
     @Test
     void noGradScopesDropTheWeightCastCache() {
         assertTrue(torch.is_autocast_cache_enabled(), "libtorch's default");
-        try (NoGradGuard ng = new NoGradGuard(); Precision.Scope ps = Precision.BF16.enter()) {
+        try (NoGradGuard ng = new NoGradGuard(); Autocast.Scope ps = Precision.BF16.enter()) {
             assertFalse(torch.is_autocast_cache_enabled());
         }
         assertTrue(torch.is_autocast_cache_enabled(), "restored on close");
-        try (Precision.Scope ps = Precision.BF16.enter()) {
+        try (Autocast.Scope ps = Precision.BF16.enter()) {
             assertTrue(torch.is_autocast_cache_enabled(), "training step: autograd keeps the casts anyway");
         }
-        try (NoGradGuard ng = new NoGradGuard(); Precision.Scope ps = Precision.FP32.enter()) {
+        try (NoGradGuard ng = new NoGradGuard(); Autocast.Scope ps = Precision.FP32.enter()) {
             assertTrue(torch.is_autocast_cache_enabled(), "fp32 changes nothing");
         }
     }

@@ -3,6 +3,7 @@ package io.timesformer4j.train;
 import io.timesformer4j.eval.Classifier;
 import io.timesformer4j.eval.LabeledBatch;
 import io.timesformer4j.eval.Precision;
+import io.timesformer4j.model.Autocast;
 import io.timesformer4j.run.Checkpoint;
 import io.timesformer4j.run.MetricsLog;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -243,7 +244,7 @@ class TrainerTest {
         assertTrue(r.history().get(3).trainLoss() < r.history().get(0).trainLoss());
         assertTrue(r.bestValAcc() > 0.8, r.history().toString());
         assertFalse(torch.is_autocast_enabled(torch.DeviceType.CPU));
-        try (Precision.Scope s = Precision.BF16.enter()) {
+        try (Autocast.Scope s = Precision.BF16.enter()) {
             Tensor y = m.forward(Tensor.create(new float[16], 2, 8));
             assertEquals("BFloat16", y.scalar_type().intern().toString());
         }
