@@ -26,6 +26,7 @@ import io.timesformer4j.train.ClipBatches;
 import io.timesformer4j.eval.LabeledBatch;
 import io.timesformer4j.train.LrSchedule;
 import io.timesformer4j.run.MetricsLog;
+import io.timesformer4j.train.FusedAdam;
 import io.timesformer4j.train.Optimizers;
 import io.timesformer4j.eval.Precision;
 import io.timesformer4j.eval.Progress;
@@ -43,15 +44,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.AdamW;
-import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.InferenceMode;
-import org.bytedeco.pytorch.Optimizer;
-import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.StringTensorDictItem;
 import org.bytedeco.pytorch.StringTensorDictItemVector;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -114,7 +110,7 @@ public final class Pretrainer {
         Preprocessing prep = Preprocessing.defaults(cfg.imageSize());
         MaskedVideoModel model = new MaskedVideoModel(encoder,
                 MaskedVideoModel.DecoderConfig.defaults(cfg, o.decoderWidth(), o.decoderDepth()), prep.mean(), prep.std());
-        Optimizer optimizer = adamW(model, tc.optimizer().lr(), tc.optimizer().weightDecay());
+        FusedAdam optimizer = adamW(model, tc.optimizer().lr(), tc.optimizer().weightDecay());
 
         Files.createDirectories(runDir);
         o.save(runDir);
@@ -161,7 +157,7 @@ public final class Pretrainer {
             long t0 = System.nanoTime();
             torch.manual_seed(tc.torchSeed(epoch));
             model.train(true);
-            optimizer.zero_grad(true);
+            optimizer.zeroGrad();
             double lossSum = 0;
             long seen = 0;
             List<String> skippedNow, warnedNow;
@@ -178,10 +174,10 @@ public final class Pretrainer {
                         }
                         loss = loss.to(ScalarType.Float);
                         loss.backward();
-                        Optimizers.setLr(optimizer, schedule.lrAt(step++));
+                        optimizer.setLr(schedule.lrAt(step++));
                         if (tc.clipGrad() > 0) torch.clip_grad_norm_(model.parameters(), tc.clipGrad());
                         optimizer.step();
-                        optimizer.zero_grad(true);
+                        optimizer.zeroGrad();
                         lossSum += loss.item_double() * b.size();
                         seen += b.size();
                     }
@@ -192,7 +188,7 @@ public final class Pretrainer {
             }
             if (seen == 0) throw new IOException("epoch " + (epoch + 1) + ": no clip could be loaded from " + o.data());
             double seconds = (System.nanoTime() - t0) / 1e9;
-            PretrainMetrics m = new PretrainMetrics(epoch + 1, lossSum / seen, Optimizers.lr(optimizer), seconds,
+            PretrainMetrics m = new PretrainMetrics(epoch + 1, lossSum / seen, optimizer.lr(), seconds,
                     seen / seconds, skippedNow.size());
             out.println(m.line());
             out.flush();
@@ -224,7 +220,7 @@ public final class Pretrainer {
      * AdamW over every parameter except the encoder's unused classifier, VideoMAE's betas (0.9, 0.95); weight decay
      * on weights only: biases, norms, CLS token, position/time embeddings and the mask token are not decayed.
      */
-    static Optimizer adamW(MaskedVideoModel model, double lr, double weightDecay) {
+    static FusedAdam adamW(MaskedVideoModel model, double lr, double weightDecay) {
         List<Tensor> decay = new ArrayList<>(), noDecay = new ArrayList<>();
         StringTensorDictItemVector items = model.named_parameters(true).items();
         for (long i = 0; i < items.size(); i++) {
@@ -236,17 +232,8 @@ public final class Pretrainer {
             (Optimizers.isNoDecay(name, p.dim()) || name.endsWith("mask_token") ? noDecay : decay).add(p);
         }
         java.lang.ref.Reference.reachabilityFence(items);
-        AdamWOptions d = options(lr, weightDecay), nd = options(lr, 0.0);
-        AdamW opt = new AdamW(new TensorVector(decay.toArray(new Tensor[0])), d);
-        opt.add_param_group(new OptimizerParamGroup(new TensorVector(noDecay.toArray(new Tensor[0])), nd));
-        return opt;
-    }
-
-    private static AdamWOptions options(double lr, double wd) {
-        AdamWOptions o = new AdamWOptions(lr);
-        o.weight_decay().put(wd);
-        o.betas().put(0, 0.9).put(1, 0.95);
-        return o;
+        return FusedAdam.adamW(List.of(new FusedAdam.Group(decay, weightDecay), new FusedAdam.Group(noDecay, 0.0)),
+                lr, 0.9, 0.95, 1e-8);
     }
 
     /** {@code RUN/encoder/}, replaced atomically (a kill leaves the previous or the new one). */

@@ -5,15 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.timesformer4j.model.Autocast;
 import io.timesformer4j.model.Presets;
 import io.timesformer4j.model.TimeSformer;
+import io.timesformer4j.train.OptimizerSpec;
+import io.timesformer4j.train.Optimizers;
+import io.timesformer4j.train.TrainOptimizer;
 import io.timesformer4j.model.TimesformerConfig;
 import io.timesformer4j.runtime.Natives;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Adam;
-import org.bytedeco.pytorch.AdamOptions;
 import io.timesformer4j.eval.Precision;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,7 +81,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         TimeSformer model = new TimeSformer(c);
         model.train(train);
         if (!train) prec.forInference(model);        // as evaluate and predict run it
-        Adam opt = new Adam(new TensorVector(model.stateDict().values().toArray(new Tensor[0])), new AdamOptions(1e-4));
+        TrainOptimizer opt = train ? Optimizers.create(model, OptimizerSpec.seedDefault()) : null;   // as `train`: Adam 1e-4
         spec.commandLine().getOut().printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), %s, batch %d, %s, %d threads%n",
                 preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), mode, batch, prec.label(),
                 get_num_threads());
@@ -98,7 +98,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                         logits = model.forward(x);
                     }
                     Tensor loss = cross_entropy(logits.to(ScalarType.Float), y);
-                    opt.zero_grad(true);             // set_to_none (libtorch's default too), explicit as in the Trainer
+                    opt.zeroGrad();                  // set_to_none, as the Trainer
                     loss.backward();
                     opt.step();
                     loss.item_double();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import io.timesformer4j.model.SafeTensors;
 import io.timesformer4j.runtime.AtomicFiles;
+import io.timesformer4j.train.TrainOptimizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.InputArchive;
@@ -20,12 +21,11 @@ import org.bytedeco.pytorch.StringTensorDictItem;
 import org.bytedeco.pytorch.StringTensorDictItemVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
 
 /**
  * The resumable state of a run, in {@code RUN/checkpoint/}: {@code model.safetensors} (module parameters
- * and buffers by name), {@code optimizer.pt} (libtorch optimizer state, e.g. Adam moments and step counts) and
+ * and buffers by name), {@code optimizer.pt} (the optimizer state in libtorch's archive layout, e.g. Adam moments and step counts) and
  * {@code state.json} (format version, epoch, optimizer step, best accuracy).
  *
  * <p>Writing is atomic: everything goes to {@code checkpoint.tmp/}, each file and the folder are fsynced,
@@ -70,7 +70,7 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     /** Atomically replaces {@code runDir/checkpoint/} with the given state. */
-    public static void save(Path runDir, Module model, Optimizer optimizer, State state) throws IOException {
+    public static void save(Path runDir, Module model, TrainOptimizer optimizer, State state) throws IOException {
         Path tmp = runDir.resolve(TMP);
         AtomicFiles.deleteTree(tmp);
         Files.createDirectories(tmp);
@@ -94,7 +94,7 @@ public final class Checkpoint {
      * Loads the newest complete checkpoint into {@code model} and {@code optimizer} (which must have the same
      * structure as when it was saved) and returns its state; empty when the run has none.
      */
-    public static Optional<State> load(Path runDir, Module model, Optimizer optimizer) throws IOException {
+    public static Optional<State> load(Path runDir, Module model, TrainOptimizer optimizer) throws IOException {
         Optional<Path> d = completeDir(runDir);
         if (d.isEmpty()) return Optional.empty();
         return Optional.of(loadFrom(d.get(), model, optimizer));
@@ -106,7 +106,7 @@ public final class Checkpoint {
     }
 
     /** Loads the checkpoint folder {@code d} (the latest or a kept one) into the model and optimizer. */
-    public static State loadFrom(Path d, Module model, Optimizer optimizer) throws IOException {
+    public static State loadFrom(Path d, Module model, TrainOptimizer optimizer) throws IOException {
         requireComplete(d);
         State st = readState(d);
         try {

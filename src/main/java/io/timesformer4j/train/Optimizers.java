@@ -3,14 +3,7 @@ package io.timesformer4j.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.bytedeco.pytorch.Adam;
-import org.bytedeco.pytorch.AdamOptions;
-import org.bytedeco.pytorch.AdamW;
-import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.Optimizer;
-import org.bytedeco.pytorch.OptimizerParamGroup;
-import org.bytedeco.pytorch.OptimizerParamGroupVector;
 import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.StringTensorDictItem;
@@ -19,17 +12,18 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
- * Builds libtorch optimizers for a module.
+ * Builds the optimizer for a module: {@link FusedAdam} for Adam and AdamW, libtorch's {@code SGD} for SGD.
  *
  * <p>Adam and SGD apply their weight decay to every parameter (as {@code torch.optim} does with one group).
  * AdamW uses two parameter groups: group 0 is decayed; group 1 ({@link #isNoDecay}) holds biases, norms,
  * the position/time embeddings and the CLS token with weight decay 0 (the usual ViT/TimeSformer fine-tuning practice).
+ * Adam's betas and eps are PyTorch's defaults (0.9, 0.999, 1e-8).
  */
 public final class Optimizers {
     private Optimizers() {}
 
     /** Creates the optimizer over {@code module}'s trainable parameters. */
-    public static Optimizer create(Module module, OptimizerSpec spec) {
+    public static TrainOptimizer create(Module module, OptimizerSpec spec) {
         List<Tensor> decay = new ArrayList<>(), noDecay = new ArrayList<>();
         StringTensorDictItemVector items = module.named_parameters(true).items();
         for (long i = 0; i < items.size(); i++) {
@@ -46,26 +40,20 @@ public final class Optimizers {
         if (all.isEmpty()) throw new IllegalArgumentException("the model has no trainable parameters");
         switch (spec.kind()) {
             case ADAM -> {
-                AdamOptions o = new AdamOptions(spec.lr());
-                o.weight_decay().put(spec.weightDecay());
-                return new Adam(vector(all), o);
+                return FusedAdam.adam(List.of(new FusedAdam.Group(all, spec.weightDecay())), spec.lr(), 0.9, 0.999, 1e-8);
             }
             case SGD -> {
                 SGDOptions o = new SGDOptions(spec.lr());
                 o.momentum().put(spec.momentum());
                 o.weight_decay().put(spec.weightDecay());
                 o.nesterov().put(spec.nesterov());
-                return new SGD(vector(all), o);
+                return TrainOptimizer.of(new SGD(new TensorVector(all.toArray(new Tensor[0])), o));
             }
             case ADAMW -> {
-                AdamWOptions d = new AdamWOptions(spec.lr());
-                d.weight_decay().put(spec.weightDecay());
-                AdamWOptions nd = new AdamWOptions(spec.lr());
-                nd.weight_decay().put(0.0);
-                // libtorch has no empty groups: the first non-empty list founds the optimizer.
-                AdamW opt = decay.isEmpty() ? new AdamW(vector(noDecay), nd) : new AdamW(vector(decay), d);
-                if (!decay.isEmpty() && !noDecay.isEmpty()) opt.add_param_group(new OptimizerParamGroup(vector(noDecay), nd));
-                return opt;
+                List<FusedAdam.Group> groups = new ArrayList<>();   // the first non-empty list is group 0, as before
+                if (!decay.isEmpty()) groups.add(new FusedAdam.Group(decay, spec.weightDecay()));
+                if (!noDecay.isEmpty()) groups.add(new FusedAdam.Group(noDecay, 0.0));
+                return FusedAdam.adamW(groups, spec.lr(), 0.9, 0.999, 1e-8);
             }
             default -> throw new IllegalStateException(spec.kind().toString());
         }
@@ -81,28 +69,4 @@ public final class Optimizers {
         return ndim <= 1 || n.endsWith("cls_token") || n.endsWith("position_embeddings") || n.endsWith("time_embeddings")
                 || n.endsWith("pos_embed") || n.endsWith("time_embed");
     }
-
-    /** Sets the learning rate of every parameter group. */
-    public static void setLr(Optimizer opt, double lr) {
-        OptimizerParamGroupVector gs = opt.param_groups();
-        for (long i = 0; i < gs.size(); i++) gs.get(i).options().set_lr(lr);
-    }
-
-    /** The learning rate of parameter group 0. */
-    public static double lr(Optimizer opt) {
-        return opt.param_groups().get(0).options().get_lr();
-    }
-
-    /** Number of parameters (tensors) in each group, for logs and tests. */
-    public static int[] groupSizes(Optimizer opt) {
-        OptimizerParamGroupVector gs = opt.param_groups();
-        int[] out = new int[(int) gs.size()];
-        for (int i = 0; i < out.length; i++) out[i] = (int) gs.get(i).params().size();
-        return out;
-    }
-
-    private static TensorVector vector(List<Tensor> ts) {
-        return new TensorVector(ts.toArray(new Tensor[0]));
-    }
-
 }

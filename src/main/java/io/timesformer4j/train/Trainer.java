@@ -15,7 +15,6 @@ import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -65,7 +64,7 @@ public final class Trainer {
 
     private final Classifier model;
     private final TrainConfig config;
-    private final Optimizer optimizer;
+    private final TrainOptimizer optimizer;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private DataParallel parallel = DataParallel.single();
 
@@ -99,7 +98,7 @@ public final class Trainer {
     }
 
     /** The optimizer (for checkpoints, tests and inspection). */
-    public Optimizer optimizer() {
+    public TrainOptimizer optimizer() {
         return optimizer;
     }
 
@@ -192,7 +191,7 @@ public final class Trainer {
             if (tot[2] == 0) throw noClip(epoch);
             if (parallel.worldSize() > 1) skippedNow = parallel.gatherSkipped(epoch, skippedNow);  // rank 0: every rank's
             EpochMetrics m = new EpochMetrics(epoch + 1, tot[0] / tot[2], tot[1] / tot[2], valLoss,
-                    valAcc, Optimizers.lr(optimizer), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
+                    valAcc, optimizer.lr(), (System.nanoTime() - t0) / 1e9, tot[2] / trainSeconds,
                     (int) tot[3], t.loaderWaitSeconds(), trainSeconds);
             history.add(m);
             boolean improved = val == null || Double.isNaN(best) || valAcc > best;
@@ -249,7 +248,7 @@ public final class Trainer {
                                    List<TrainingListener> all) throws IOException {
         torch.manual_seed(config.torchSeed(epoch) + 7_919L * parallel.rank());   // rank 0: the one-process seed
         model.module().train(true);
-        optimizer.zero_grad(true);
+        optimizer.zeroGrad();
         double lossSum = 0;
         long seen = 0, correct = 0;
         int micro = 0;
@@ -288,7 +287,7 @@ public final class Trainer {
                         step++;
                         micro = 0;
                     }
-                    var se = new TrainingListener.StepEnd(epoch, step, b.size(), l, Optimizers.lr(optimizer));
+                    var se = new TrainingListener.StepEnd(epoch, step, b.size(), l, optimizer.lr());
                     for (TrainingListener li : all) li.onStep(se);
                 }
             }
@@ -334,10 +333,10 @@ public final class Trainer {
             }
             throw diverged(epoch, step, "a gradient" + name + " is NaN or Inf");
         }
-        Optimizers.setLr(optimizer, lr);
+        optimizer.setLr(lr);
         if (config.clipGrad() > 0) torch.clip_grad_norm_(model.module().parameters(), config.clipGrad());
         optimizer.step();
-        optimizer.zero_grad(true);
+        optimizer.zeroGrad();
     }
 
     /** Thrown the moment training stops making sense; the run folder keeps the last finished epoch's checkpoint. */

@@ -67,21 +67,18 @@ class ParameterHandlesTest {
                 java.util.Set<String> seen = new java.util.HashSet<>();
                 Map<String, Tensor> sd = model.stateDict();
                 long held = 0;
-                for (long g = 0; g < opt.param_groups().size(); g++) {
-                    var params = opt.param_groups().get(g).params();
-                    for (long j = 0; j < params.size(); j++, held++) {
-                        Tensor p = params.get(j);
-                        String name = sd.entrySet().stream().filter(e -> e.getValue().is_same(p)).map(Map.Entry::getKey)
-                                .findFirst().orElse(null);
-                        assertTrue(name != null, kind + ": optimizer parameter " + j + " is not a model parameter");
-                        seen.add(name);
-                    }
+                for (Tensor p : opt.parameters()) {
+                    String name = sd.entrySet().stream().filter(e -> e.getValue().is_same(p)).map(Map.Entry::getKey)
+                            .findFirst().orElse(null);
+                    assertTrue(name != null, kind + ": optimizer parameter " + held + " is not a model parameter");
+                    seen.add(name);
+                    held++;
                 }
                 assertEquals(model.parameters().size(), held, kind + ": parameters held");
                 assertEquals(held, seen.size(), kind + ": a parameter is held twice");
                 Tensor w = sd.get("classifier.weight");
                 Tensor was = w.detach().clone();
-                opt.zero_grad(true);
+                opt.zeroGrad();
                 model.train(false);
                 model.forward(org.bytedeco.pytorch.global.torch.randn(2, 4, 3, 32, 32)).pow(new org.bytedeco.pytorch.Scalar(2.0)).sum().backward();
                 opt.step();

@@ -157,16 +157,18 @@ class TrainerTest {
     void adamwLeavesBiasesAndNormsUndecayed() {
         TinyData.Mlp m = mlp();
         var opt = Optimizers.create(m, new OptimizerSpec(OptimizerSpec.Kind.ADAMW, 1e-3, 0.05, 0, false));
-        assertArrayEquals(new int[] {2, 2}, Optimizers.groupSizes(opt));   // {fc1.weight, fc2.weight}, {biases}
+        assertArrayEquals(new int[] {2, 2}, opt.groupSizes());   // {fc1.weight, fc2.weight}, {biases}
         assertTrue(Optimizers.isNoDecay("timesformer.embeddings.position_embeddings", 3));
         assertTrue(Optimizers.isNoDecay("timesformer.embeddings.cls_token", 3));
         assertTrue(Optimizers.isNoDecay("timesformer.layernorm.weight", 1));
         assertFalse(Optimizers.isNoDecay("timesformer.encoder.layer.0.attention.attention.qkv.weight", 2));
         assertFalse(Optimizers.isNoDecay("timesformer.embeddings.patch_embeddings.projection.weight", 4));
         assertTrue(Optimizers.isNoDecay("timesformer.embeddings.time_embeddings", 3));
-        Optimizers.setLr(opt, 0.5);
-        assertEquals(0.5, Optimizers.lr(opt));
-        assertEquals(0.5, opt.param_groups().get(1).options().get_lr());
+        FusedAdam adamW = (FusedAdam) opt;
+        assertArrayEquals(new double[] {0.05, 0.0}, new double[] {adamW.weightDecay(0), adamW.weightDecay(1)}, 0.0);
+        assertTrue(adamW.decoupled());
+        opt.setLr(0.5);
+        assertEquals(0.5, opt.lr());
     }
 
     /** Two micro-batches of 4 with loss / 2 make the same update as one batch of 8 (no dropout: a single Linear). */

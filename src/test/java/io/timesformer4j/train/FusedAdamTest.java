@@ -1,0 +1,235 @@
+package io.timesformer4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.timesformer4j.runtime.Natives;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.Adam;
+import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.InputArchive;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.OptimizerParamGroup;
+import org.bytedeco.pytorch.OutputArchive;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fused Adam/AdamW against libtorch's {@code torch::optim::Adam}/{@code AdamW} on the same parameters and
+ * gradients, a hand-computed first step, and checkpoints crossing between the two in both directions.
+ */
+class FusedAdamTest {
+    private static final long[][] SHAPES = {{4, 3}, {3}, {2, 2, 2}};
+    private static final double LR = 1e-2;
+
+    @BeforeAll
+    static void natives() {
+        Natives.ensureLoaded();
+    }
+
+    /** Two groups: {the 2-D and 3-D weights}, {the bias}; each call gives fresh tensors with the same values. */
+    private static List<List<Tensor>> params() {
+        torch.manual_seed(3);
+        List<Tensor> all = new ArrayList<>();
+        for (long[] s : SHAPES) all.add(torch.randn(s).set_requires_grad(true));
+        return List.of(List.of(all.get(0), all.get(2)), List.of(all.get(1)));
+    }
+
+    /** The gradient of parameter {@code i} at step {@code step}: fixed, different per step, signs mixed. */
+    private static void setGrads(List<List<Tensor>> groups, int step) {
+        int i = 0;
+        for (List<Tensor> g : groups) {
+            for (Tensor p : g) {
+                torch.manual_seed(1000L * step + i++);
+                p.mutable_grad().put(torch.randn(p.sizes().vec().get()).mul(new Scalar(0.1 + step)));
+            }
+        }
+    }
+
+    private static List<FusedAdam.Group> groups(List<List<Tensor>> ps, double wd) {
+        return List.of(new FusedAdam.Group(ps.get(0), wd), new FusedAdam.Group(ps.get(1), 0.0));
+    }
+
+    private static Optimizer libtorch(List<List<Tensor>> ps, double wd, boolean adamW) {
+        if (adamW) {
+            AdamWOptions d = new AdamWOptions(LR), nd = new AdamWOptions(LR);
+            d.weight_decay().put(wd);
+            nd.weight_decay().put(0.0);
+            AdamW o = new AdamW(new TensorVector(ps.get(0).toArray(new Tensor[0])), d);
+            o.add_param_group(new OptimizerParamGroup(new TensorVector(ps.get(1).toArray(new Tensor[0])), nd));
+            return o;
+        }
+        AdamOptions d = new AdamOptions(LR), nd = new AdamOptions(LR);
+        d.weight_decay().put(wd);
+        nd.weight_decay().put(0.0);
+        Adam o = new Adam(new TensorVector(ps.get(0).toArray(new Tensor[0])), d);
+        o.add_param_group(new OptimizerParamGroup(new TensorVector(ps.get(1).toArray(new Tensor[0])), nd));
+        return o;
+    }
+
+    private static FusedAdam fused(List<List<Tensor>> ps, double wd, boolean adamW) {
+        return adamW ? FusedAdam.adamW(groups(ps, wd), LR, 0.9, 0.999, 1e-8) : FusedAdam.adam(groups(ps, wd), LR, 0.9, 0.999, 1e-8);
+    }
+
+    private static double maxDiff(List<List<Tensor>> a, List<List<Tensor>> b) {
+        double d = 0;
+        for (int g = 0; g < a.size(); g++)
+            for (int i = 0; i < a.get(g).size(); i++)
+                d = Math.max(d, a.get(g).get(i).sub(b.get(g).get(i)).abs().max().item_double());
+        return d;
+    }
+
+    @Test
+    void firstStepMovesEveryWeightByTheLearningRateAgainstItsGradient() {
+        List<List<Tensor>> ps = params();
+        Tensor before = ps.get(0).get(0).detach().clone();
+        FusedAdam opt = fused(ps, 0.0, false);
+        setGrads(ps, 0);
+        Tensor g = ps.get(0).get(0).grad().clone();
+        opt.step();
+        // step 1: m = (1 - b1) g, v = (1 - b2) g^2, so m / (1 - b1) / (sqrt(v / (1 - b2)) + eps) = g / (|g| + eps)
+        Tensor expected = before.sub(g.div(g.abs().add(new Scalar(1e-8))).mul(new Scalar(LR)));
+        assertEquals(0.0, ps.get(0).get(0).sub(expected).abs().max().item_double(), 1e-7);
+        assertEquals(1, opt.stepCount(0, 0));
+    }
+
+    @Test
+    void adamAndAdamWMatchLibtorchStepByStep() {
+        for (boolean adamW : new boolean[] {false, true}) {
+            List<List<Tensor>> a = params(), b = params();
+            Optimizer reference = libtorch(a, 0.05, adamW);
+            FusedAdam opt = fused(b, 0.05, adamW);
+            for (int step = 0; step < 6; step++) {
+                setGrads(a, step);
+                setGrads(b, step);
+                reference.step();
+                opt.step();
+                assertTrue(maxDiff(a, b) < 1e-6, (adamW ? "AdamW" : "Adam") + " step " + (step + 1) + ": " + maxDiff(a, b));
+            }
+            assertTrue(maxDiff(a, params()) > 1e-2, "the parameters moved");
+        }
+    }
+
+    @Test
+    void aParameterWithoutGradientIsLeftAlone() {
+        List<List<Tensor>> ps = params();
+        FusedAdam opt = fused(ps, 0.05, true);
+        setGrads(ps, 0);
+        ps.get(1).get(0).mutable_grad().reset();                      // the bias got no gradient this step
+        Tensor bias = ps.get(1).get(0).detach().clone();
+        opt.step();
+        assertEquals(0.0, ps.get(1).get(0).sub(bias).abs().max().item_double());
+        assertEquals(0, opt.stepCount(1, 0));
+        assertEquals(1, opt.stepCount(0, 1));
+        opt.zeroGrad();
+        assertTrue(!ps.get(0).get(0).grad().defined());
+    }
+
+    @Test
+    void resumesFromALibtorchAdamWCheckpointAndLibtorchResumesFromItsOwn(@TempDir Path dir) {
+        // libtorch -> fused: what checkpoints written before FusedAdam hold
+        List<List<Tensor>> a = params(), b = params();
+        Optimizer reference = libtorch(a, 0.05, true);
+        for (int step = 0; step < 3; step++) {
+            setGrads(a, step);
+            reference.step();
+        }
+        save(reference::save, dir.resolve("libtorch.pt"));
+        copyValues(a, b);
+        FusedAdam opt = fused(b, 0.05, true);
+        opt.load(load(dir.resolve("libtorch.pt")));
+        assertEquals(3, opt.stepCount(0, 0));
+        for (int step = 3; step < 5; step++) {
+            setGrads(a, step);
+            setGrads(b, step);
+            reference.step();
+            opt.step();
+        }
+        assertTrue(maxDiff(a, b) < 1e-6, "continued after loading libtorch's state: " + maxDiff(a, b));
+
+        // fused -> libtorch: the layout FusedAdam writes is libtorch's
+        save(opt::save, dir.resolve("fused.pt"));
+        List<List<Tensor>> c = params();
+        copyValues(b, c);
+        Optimizer other = libtorch(c, 0.05, true);
+        other.load(load(dir.resolve("fused.pt")));
+        for (int step = 5; step < 7; step++) {
+            setGrads(b, step);
+            setGrads(c, step);
+            opt.step();
+            other.step();
+        }
+        assertTrue(maxDiff(b, c) < 1e-6, "libtorch continued from FusedAdam's state: " + maxDiff(b, c));
+    }
+
+    @Test
+    void saveAndLoadResumeExactly(@TempDir Path dir) {
+        List<List<Tensor>> a = params(), b = params();
+        FusedAdam first = fused(a, 0.01, false);
+        for (int step = 0; step < 3; step++) {
+            setGrads(a, step);
+            first.step();
+        }
+        first.setLr(LR / 4);
+        save(first::save, dir.resolve("opt.pt"));
+        copyValues(a, b);
+        FusedAdam second = fused(b, 0.01, false);
+        second.load(load(dir.resolve("opt.pt")));
+        assertEquals(LR / 4, second.lr());
+        for (int step = 3; step < 5; step++) {
+            setGrads(a, step);
+            setGrads(b, step);
+            first.step();
+            second.step();
+        }
+        assertEquals(0.0, maxDiff(a, b), "a resumed run takes the very same steps");
+    }
+
+    @Test
+    void refusesTheStateOfADifferentModel(@TempDir Path dir) {
+        List<List<Tensor>> a = params();
+        FusedAdam opt = fused(a, 0.05, true);
+        setGrads(a, 0);
+        opt.step();
+        save(opt::save, dir.resolve("opt.pt"));
+
+        FusedAdam oneGroup = FusedAdam.adamW(List.of(new FusedAdam.Group(params().get(0), 0.05)), LR, 0.9, 0.999, 1e-8);
+        var e = assertThrows(IllegalArgumentException.class, () -> oneGroup.load(load(dir.resolve("opt.pt"))));
+        assertTrue(e.getMessage().contains("2 parameter groups, this one 1"), e.getMessage());
+
+        List<List<Tensor>> wider = List.of(List.of(torch.zeros(4, 5), torch.zeros(2, 2, 2)), List.of(torch.zeros(3)));
+        FusedAdam other = fused(wider, 0.05, true);
+        var s = assertThrows(IllegalArgumentException.class, () -> other.load(load(dir.resolve("opt.pt"))));
+        assertTrue(s.getMessage().contains("has shape [4, 5], its saved Adam moments [4, 3]"), s.getMessage());
+        assertEquals(0, other.stepCount(0, 1), "nothing was half-loaded");
+    }
+
+    private static void copyValues(List<List<Tensor>> from, List<List<Tensor>> to) {
+        try (var ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (int g = 0; g < from.size(); g++)
+                for (int i = 0; i < from.get(g).size(); i++) to.get(g).get(i).copy_(from.get(g).get(i));
+        }
+    }
+
+    private static void save(java.util.function.Consumer<OutputArchive> writer, Path file) {
+        OutputArchive o = new OutputArchive();
+        writer.accept(o);
+        o.save_to(file.toString());
+    }
+
+    private static InputArchive load(Path file) {
+        InputArchive in = new InputArchive();
+        in.load_from(file.toString());
+        return in;
+    }
+}
