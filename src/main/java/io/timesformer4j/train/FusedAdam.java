@@ -49,6 +49,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * checkpoints written before this class existed resume with it, and libtorch's optimizer loads what it writes.
  * {@link #load} restores the moments, step counts and learning rates; betas, eps and weight decay stay as
  * configured.
+ *
+ * <p>The betas are two plain arguments here. libtorch's {@code AdamWOptions.betas()} is a {@code std::tuple},
+ * which libstdc++ lays out last element first, and this binding exposes it as a bare {@code double*}. So
+ * {@code betas().put(0, 0.9).put(1, 0.95)} set beta1 = 0.95 and beta2 = 0.9, which pretraining ran with until
+ * this class replaced it.
  */
 public final class FusedAdam implements TrainOptimizer {
     /** One parameter group: its tensors, in a fixed order (checkpoints map state by it), and its weight decay. */

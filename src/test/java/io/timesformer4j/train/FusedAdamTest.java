@@ -103,6 +103,31 @@ class FusedAdamTest {
         assertEquals(1, opt.stepCount(0, 0));
     }
 
+    /**
+     * Three AdamW steps with VideoMAE's betas (0.9, 0.95) against the update written out (PyTorch's AdamW):
+     * decay, both moments, both bias corrections. Swapped betas, as the previous build's pretraining ran them
+     * (libtorch's {@code AdamWOptions.betas()} is a {@code std::tuple} whose elements libstdc++ stores last
+     * first), move the third step's weights by about 3 % of a step and fail this.
+     */
+    @Test
+    void adamWWithVideoMaeBetasFollowsTheUpdateRule() {
+        double b1 = 0.9, b2 = 0.95, wd = 0.05, eps = 1e-8;
+        List<List<Tensor>> ps = params();
+        FusedAdam opt = FusedAdam.adamW(groups(ps, wd), LR, b1, b2, eps);
+        Tensor w = ps.get(0).get(0), p = w.detach().clone(), m = torch.zeros_like(p), v = torch.zeros_like(p);
+        for (int t = 1; t <= 3; t++) {
+            setGrads(ps, t);
+            Tensor g = w.grad().clone();
+            opt.step();
+            p = p.mul(new Scalar(1 - LR * wd));
+            m = m.mul(new Scalar(b1)).add(g.mul(new Scalar(1 - b1)));
+            v = v.mul(new Scalar(b2)).add(g.mul(g).mul(new Scalar(1 - b2)));
+            Tensor denom = v.div(new Scalar(1 - Math.pow(b2, t))).sqrt().add(new Scalar(eps));
+            p = p.sub(m.div(denom).mul(new Scalar(LR / (1 - Math.pow(b1, t)))));
+            assertEquals(0.0, w.sub(p).abs().max().item_double(), 1e-6, "step " + t);
+        }
+    }
+
     @Test
     void adamAndAdamWMatchLibtorchStepByStep() {
         for (boolean adamW : new boolean[] {false, true}) {
@@ -170,6 +195,28 @@ class FusedAdamTest {
             other.step();
         }
         assertTrue(maxDiff(b, c) < 1e-6, "libtorch continued from FusedAdam's state: " + maxDiff(b, c));
+    }
+
+    /** The betas FusedAdam writes are the ones libtorch reads back (libtorch adopts the saved options on load). */
+    @Test
+    void libtorchReadsTheBetasItWrites(@TempDir Path dir) {
+        List<List<Tensor>> a = params(), b = params();
+        FusedAdam opt = FusedAdam.adamW(groups(a, 0.05), LR, 0.9, 0.95, 1e-8);
+        for (int step = 0; step < 2; step++) {
+            setGrads(a, step);
+            opt.step();
+        }
+        save(opt::save, dir.resolve("opt.pt"));
+        copyValues(a, b);
+        Optimizer other = libtorch(b, 0.05, true);                  // built with the default betas (0.9, 0.999)
+        other.load(load(dir.resolve("opt.pt")));
+        for (int step = 2; step < 4; step++) {
+            setGrads(a, step);
+            setGrads(b, step);
+            opt.step();
+            other.step();
+        }
+        assertTrue(maxDiff(a, b) < 1e-6, "libtorch continued with the saved betas: " + maxDiff(a, b));
     }
 
     @Test
