@@ -13,14 +13,13 @@ import statistics
 import sys
 from collections import OrderedDict
 
+import ratios  # bench/ratios.py, next to this script
+
 IMPLS = ("java", "java-baseline", "pytorch-default", "pytorch-fused")
 
 
 def fmt(xs, p=3):
-    if not xs:
-        return "-"
-    m = statistics.median(xs)
-    return f"{m:.{p}g}" + (f" ({min(xs):.{p}g}-{max(xs):.{p}g})" if len(xs) > 1 else "")
+    return ratios.fmt(xs, p) if xs else "-"
 
 
 def main():

@@ -8,6 +8,7 @@ import io.timesformer4j.runtime.Natives;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.AdamW;
@@ -163,38 +164,14 @@ class FusedAdamTest {
     @Test
     void resumesFromALibtorchAdamWCheckpointAndLibtorchResumesFromItsOwn(@TempDir Path dir) {
         // libtorch -> fused: what checkpoints written before FusedAdam hold
-        List<List<Tensor>> a = params(), b = params();
-        Optimizer reference = libtorch(a, 0.05, true);
-        for (int step = 0; step < 3; step++) {
-            setGrads(a, step);
-            reference.step();
-        }
-        save(reference::save, dir.resolve("libtorch.pt"));
-        copyValues(a, b);
+        List<List<Tensor>> a = params(), b = params(), c = params();
         FusedAdam opt = fused(b, 0.05, true);
-        opt.load(load(dir.resolve("libtorch.pt")));
-        assertEquals(3, opt.stepCount(0, 0));
-        for (int step = 3; step < 5; step++) {
-            setGrads(a, step);
-            setGrads(b, step);
-            reference.step();
-            opt.step();
-        }
-        assertTrue(maxDiff(a, b) < 1e-6, "continued after loading libtorch's state: " + maxDiff(a, b));
-
+        double d = handOver(dir.resolve("libtorch.pt"), 0, 3, side(a, libtorch(a, 0.05, true)), side(b, opt));
+        assertTrue(d < 1e-6, "continued after loading libtorch's state: " + d);
+        assertEquals(5, opt.stepCount(0, 0), "3 steps loaded, 2 taken");
         // fused -> libtorch: the layout FusedAdam writes is libtorch's
-        save(opt::save, dir.resolve("fused.pt"));
-        List<List<Tensor>> c = params();
-        copyValues(b, c);
-        Optimizer other = libtorch(c, 0.05, true);
-        other.load(load(dir.resolve("fused.pt")));
-        for (int step = 5; step < 7; step++) {
-            setGrads(b, step);
-            setGrads(c, step);
-            opt.step();
-            other.step();
-        }
-        assertTrue(maxDiff(b, c) < 1e-6, "libtorch continued from FusedAdam's state: " + maxDiff(b, c));
+        d = handOver(dir.resolve("fused.pt"), 5, 5, side(b, opt), side(c, libtorch(c, 0.05, true)));
+        assertTrue(d < 1e-6, "libtorch continued from FusedAdam's state: " + d);
     }
 
     /** The betas FusedAdam writes are the ones libtorch reads back (libtorch adopts the saved options on load). */
@@ -202,44 +179,43 @@ class FusedAdamTest {
     void libtorchReadsTheBetasItWrites(@TempDir Path dir) {
         List<List<Tensor>> a = params(), b = params();
         FusedAdam opt = FusedAdam.adamW(groups(a, 0.05), LR, 0.9, 0.95, 1e-8);
-        for (int step = 0; step < 2; step++) {
-            setGrads(a, step);
-            opt.step();
-        }
-        save(opt::save, dir.resolve("opt.pt"));
-        copyValues(a, b);
         Optimizer other = libtorch(b, 0.05, true);                  // built with the default betas (0.9, 0.999)
-        other.load(load(dir.resolve("opt.pt")));
-        for (int step = 2; step < 4; step++) {
-            setGrads(a, step);
-            setGrads(b, step);
-            opt.step();
-            other.step();
-        }
-        assertTrue(maxDiff(a, b) < 1e-6, "libtorch continued with the saved betas: " + maxDiff(a, b));
+        double d = handOver(dir.resolve("opt.pt"), 0, 2, side(a, opt), side(b, other));
+        assertTrue(d < 1e-6, "libtorch continued with the saved betas: " + d);
     }
 
     @Test
     void saveAndLoadResumeExactly(@TempDir Path dir) {
         List<List<Tensor>> a = params(), b = params();
-        FusedAdam first = fused(a, 0.01, false);
-        for (int step = 0; step < 3; step++) {
-            setGrads(a, step);
-            first.step();
-        }
+        FusedAdam first = fused(a, 0.01, false), second = fused(b, 0.01, false);
         first.setLr(LR / 4);
-        save(first::save, dir.resolve("opt.pt"));
-        copyValues(a, b);
-        FusedAdam second = fused(b, 0.01, false);
-        second.load(load(dir.resolve("opt.pt")));
+        assertEquals(0.0, handOver(dir.resolve("opt.pt"), 0, 3, side(a, first), side(b, second)),
+                "a resumed run takes the very same steps");
         assertEquals(LR / 4, second.lr());
-        for (int step = 3; step < 5; step++) {
-            setGrads(a, step);
-            setGrads(b, step);
-            first.step();
-            second.step();
-        }
-        assertEquals(0.0, maxDiff(a, b), "a resumed run takes the very same steps");
+    }
+
+    /** Parameters and the optimizer stepping them, as {@link #handOver} moves state between two of them. */
+    private record Side(List<List<Tensor>> params, Runnable step, Consumer<OutputArchive> save, Consumer<InputArchive> load) {}
+
+    private static Side side(List<List<Tensor>> ps, Optimizer o) {
+        return new Side(ps, o::step, o::save, o::load);
+    }
+
+    private static Side side(List<List<Tensor>> ps, FusedAdam o) {
+        return new Side(ps, o::step, o::save, o::load);
+    }
+
+    /**
+     * {@code first} takes steps [from, to) and saves; {@code second} starts from a copy of its parameters and
+     * loads that file; both take steps [to, to + 2). Returns the largest parameter difference after.
+     */
+    private static double handOver(Path file, int from, int to, Side first, Side second) {
+        run(from, to, first.params(), first.step());
+        save(first.save(), file);
+        copyValues(first.params(), second.params());
+        second.load().accept(load(file));
+        run(to, to + 2, first.params(), first.step(), second.params(), second.step());
+        return maxDiff(first.params(), second.params());
     }
 
     @Test
@@ -261,6 +237,20 @@ class FusedAdamTest {
         assertEquals(0, other.stepCount(0, 1), "nothing was half-loaded");
     }
 
+    /** Steps {@code from} to {@code to - 1}: the parameters get that step's gradients, then the optimizer steps. */
+    private static void run(int from, int to, List<List<Tensor>> ps, Runnable step) {
+        for (int t = from; t < to; t++) {
+            setGrads(ps, t);
+            step.run();
+        }
+    }
+
+    /** The same steps on two sides that must stay equal. */
+    private static void run(int from, int to, List<List<Tensor>> a, Runnable stepA, List<List<Tensor>> b, Runnable stepB) {
+        run(from, to, a, stepA);
+        run(from, to, b, stepB);
+    }
+
     private static void copyValues(List<List<Tensor>> from, List<List<Tensor>> to) {
         try (var ng = new org.bytedeco.pytorch.NoGradGuard()) {
             for (int g = 0; g < from.size(); g++)
@@ -268,7 +258,7 @@ class FusedAdamTest {
         }
     }
 
-    private static void save(java.util.function.Consumer<OutputArchive> writer, Path file) {
+    private static void save(Consumer<OutputArchive> writer, Path file) {
         OutputArchive o = new OutputArchive();
         writer.accept(o);
         o.save_to(file.toString());
