@@ -135,7 +135,7 @@ public final class BenchModelCommand implements Callable<Integer> {
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
                     .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
                     .put("layers", c.numHiddenLayers()).put("batch", batch)
-                    .put("precision", prec.label()).put("mode", mode).put("peak_rss_mib", rss).put("threads", get_num_threads()).put("blas", Natives.blas().toString()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
+                    .put("precision", prec.label()).put("mode", mode).put("adam", train ? "fused" : "none").put("peak_rss_mib", rss).put("threads", get_num_threads()).put("blas", Natives.blas().toString()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
                     .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);
