@@ -15,6 +15,7 @@ import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.OptimizerOptions;
 import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.Scalar;
@@ -61,20 +62,26 @@ class FusedAdamTest {
         return List.of(new FusedAdam.Group(ps.get(0), wd), new FusedAdam.Group(ps.get(1), 0.0));
     }
 
+    /** libtorch's Adam or AdamW over the same two groups: {@code wd} on group 0, none on group 1. */
     private static Optimizer libtorch(List<List<Tensor>> ps, double wd, boolean adamW) {
+        TensorVector decayed = new TensorVector(ps.get(0).toArray(new Tensor[0]));
+        TensorVector rest = new TensorVector(ps.get(1).toArray(new Tensor[0]));
+        Optimizer o;
+        OptimizerOptions none;
         if (adamW) {
             AdamWOptions d = new AdamWOptions(LR), nd = new AdamWOptions(LR);
             d.weight_decay().put(wd);
             nd.weight_decay().put(0.0);
-            AdamW o = new AdamW(new TensorVector(ps.get(0).toArray(new Tensor[0])), d);
-            o.add_param_group(new OptimizerParamGroup(new TensorVector(ps.get(1).toArray(new Tensor[0])), nd));
-            return o;
+            o = new AdamW(decayed, d);
+            none = nd;
+        } else {
+            AdamOptions d = new AdamOptions(LR), nd = new AdamOptions(LR);
+            d.weight_decay().put(wd);
+            nd.weight_decay().put(0.0);
+            o = new Adam(decayed, d);
+            none = nd;
         }
-        AdamOptions d = new AdamOptions(LR), nd = new AdamOptions(LR);
-        d.weight_decay().put(wd);
-        nd.weight_decay().put(0.0);
-        Adam o = new Adam(new TensorVector(ps.get(0).toArray(new Tensor[0])), d);
-        o.add_param_group(new OptimizerParamGroup(new TensorVector(ps.get(1).toArray(new Tensor[0])), nd));
+        o.add_param_group(new OptimizerParamGroup(rest, none));
         return o;
     }
 
