@@ -155,7 +155,7 @@ public final class VideoClassifier implements AutoCloseable {
         this.options = options;
         this.bf16 = options.precision().bf16();
         this.model = lm.model();
-        if (bf16) model.storeMatmulWeightsInBf16();        // as eval.Precision.forInference: same logits, less memory
+        if (bf16) model.prepareBf16Inference();            // as eval.Precision.forInference: less time and memory
         this.labels = List.copyOf(lm.config().labels());
         this.hiddenSize = lm.config().hiddenSize();
         var pre = lm.preprocessing();

@@ -86,6 +86,8 @@ public final class BenchModelCommand implements Callable<Integer> {
                 preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), mode, batch, prec.label(),
                 get_num_threads());
         spec.commandLine().getOut().printf("  %s%n", Natives.describe());
+        int packed = model.packedLinears();
+        if (packed > 0) spec.commandLine().getOut().printf("  %d Linear layers packed for oneDNN bf16 inference%n", packed);
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long t0 = System.nanoTime();
@@ -135,7 +137,7 @@ public final class BenchModelCommand implements Callable<Integer> {
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
                     .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
                     .put("layers", c.numHiddenLayers()).put("batch", batch)
-                    .put("precision", prec.label()).put("mode", mode).put("adam", train ? "fused" : "none").put("peak_rss_mib", rss).put("threads", get_num_threads()).put("blas", Natives.blas().toString()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
+                    .put("precision", prec.label()).put("mode", mode).put("adam", train ? "fused" : "none").put("linear", packed > 0 ? "onednn_packed" : "aten").put("peak_rss_mib", rss).put("threads", get_num_threads()).put("blas", Natives.blas().toString()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
                     .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);

@@ -42,12 +42,12 @@ public enum Precision {
 
     /**
      * Readies {@code model} to run only no-grad forwards in this precision, as {@code evaluate} and
-     * {@code predict} do: under {@code BF16} its Linear and convolution weights are stored in bf16
-     * ({@link TimeSformer#storeMatmulWeightsInBf16()}; same logits, less time and memory). Not for a model that
-     * is trained or saved afterwards.
+     * {@code predict} do: under {@code BF16} its Linear and convolution weights are stored in bf16 and its Linear
+     * weights packed for oneDNN where the CPU runs that ({@link TimeSformer#prepareBf16Inference()}; less time and
+     * memory). Not for a model that is trained, saved or copied afterwards.
      */
     public TimeSformer forInference(TimeSformer model) {
-        if (this == BF16) model.storeMatmulWeightsInBf16();
+        if (this == BF16) model.prepareBf16Inference();
         return model;
     }
 }

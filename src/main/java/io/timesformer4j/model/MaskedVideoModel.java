@@ -64,12 +64,12 @@ public final class MaskedVideoModel extends Module {
     private final TimeSformer encoder;
     private final DecoderConfig decoderConfig;
     private final float[] mean, std;
-    private final LinearImpl toDecoder;
+    private final Dense toDecoder;
     private final Tensor maskToken;                  // (1, 1, Dd)
     private final Tensor decoderPos;                 // (1, T, N, Dd), fixed sinusoids (buffer)
     private final List<TimesformerLayer> blocks = new ArrayList<>();
     private final LayerNormImpl decoderNorm;
-    private final LinearImpl head;
+    private final Dense head;
     private final Module decoder;                   // container: JavaCPP calls back into it, keep it reachable
     private final Module layerList;
 
@@ -89,7 +89,7 @@ public final class MaskedVideoModel extends Module {
         this.decoder = register_module("decoder", new Module());
         LinearOptions lo = new LinearOptions(c.hiddenSize(), dd);
         lo.bias().put(false);
-        toDecoder = this.decoder.register_module("encoder_to_decoder", new LinearImpl(lo));
+        toDecoder = new Dense(this.decoder.register_module("encoder_to_decoder", new LinearImpl(lo)));
         maskToken = zeros(1, 1, dd);
         this.decoder.register_parameter("mask_token", maskToken);
         int tp = c.numFrames() / tubelet(c);                                                    // T' time positions
@@ -101,7 +101,7 @@ public final class MaskedVideoModel extends Module {
         for (int i = 0; i < decoder.depth(); i++)
             blocks.add(layerList.register_module(Integer.toString(i), new TimesformerLayer(blockConfig, 0.0)));
         decoderNorm = this.decoder.register_module("layernorm", TimesformerLayer.layerNorm(dd, c.layerNormEps()));
-        head = this.decoder.register_module("head", new LinearImpl(dd, patchDim()));
+        head = new Dense(this.decoder.register_module("head", new LinearImpl(dd, patchDim())));
         initDecoder(c.initializerRange());
     }
 
@@ -141,10 +141,10 @@ public final class MaskedVideoModel extends Module {
         Tensor visPos = pos.gather(2, vis.view(b, 1, nv, 1).expand(b, t, nv, dd));           // (B, T, Nv, Dd)
         Tensor mskPos = pos.gather(2, msk.view(b, 1, nm, 1).expand(b, t, nm, dd));           // (B, T, Nm, Dd)
         Tensor x = cat(new TensorVector(
-                Linears.apply(toDecoder, tokens).add(visPos).reshape(b, t * nv, dd),
+                toDecoder.apply(tokens).add(visPos).reshape(b, t * nv, dd),
                 maskToken.view(1, 1, 1, dd).add(mskPos).reshape(b, t * nm, dd)), 1);          // (B, T*N, Dd)
         for (TimesformerLayer blk : blocks) x = blk.forward(x, b, t);
-        Tensor pred = Linears.apply(head, decoderNorm.forward(x.narrow(1, t * nv, t * nm)));  // (B, T*Nm, P)
+        Tensor pred = head.apply(decoderNorm.forward(x.narrow(1, t * nv, t * nm)));  // (B, T*Nm, P)
         Tensor target;
         try (NoGradGuard g = new NoGradGuard()) {
             Tensor[] stats = patchStats(pixelValues);
@@ -218,12 +218,9 @@ public final class MaskedVideoModel extends Module {
     private void initDecoder(double stdInit) {
         try (NoGradGuard g = new NoGradGuard()) {
             OfficialInit.truncNormal(maskToken, stdInit);
-            List<LinearImpl> linears = new ArrayList<>(List.of(toDecoder, head));
+            List<Dense> linears = new ArrayList<>(List.of(toDecoder, head));
             for (TimesformerLayer l : blocks) linears.addAll(List.of(l.attn.qkv, l.attn.proj, l.fc1, l.fc2));
-            for (LinearImpl lin : linears) {
-                OfficialInit.truncNormal(lin.weight(), stdInit);
-                if (lin.bias() != null && lin.bias().defined()) lin.bias().zero_();
-            }
+            for (Dense lin : linears) OfficialInit.linear(lin, stdInit);
         }
     }
 

@@ -34,7 +34,7 @@ public final class OfficialInit {
             truncNormal(model.clsToken, std);
             if (model.timeEmbed != null) model.timeEmbed.zero_();
             for (TimesformerLayer l : model.layers) {
-                for (LinearImpl lin : new LinearImpl[] {l.attn.qkv, l.attn.proj, l.fc1, l.fc2}) linear(lin, std);
+                for (Dense lin : new Dense[] {l.attn.qkv, l.attn.proj, l.fc1, l.fc2}) linear(lin, std);
                 ones(l.norm1.weight(), l.norm1.bias());
                 ones(l.norm2.weight(), l.norm2.bias());
                 if (l.temporalAttn != null) {
@@ -46,8 +46,8 @@ public final class OfficialInit {
             }
             for (TimesformerLayer l : model.layers) {
                 if (l.temporalFc != null) {
-                    l.temporalFc.weight().zero_();
-                    l.temporalFc.bias().zero_();
+                    l.temporalFc.module.weight().zero_();
+                    l.temporalFc.module.bias().zero_();
                 }
             }
             ones(model.norm.weight(), model.norm.bias());
@@ -70,7 +70,9 @@ public final class OfficialInit {
         }
     }
 
-    private static void linear(LinearImpl l, double std) {
+    /** A Linear layer as the official init leaves it: trunc-normal weight, zero bias. */
+    static void linear(Dense layer, double std) {
+        LinearImpl l = layer.module;
         truncNormal(l.weight(), std);
         if (l.bias() != null && l.bias().defined()) l.bias().zero_();
     }

@@ -24,8 +24,8 @@ import java.util.List;
  * {@code scaled_dot_product_attention} (scale {@code head_dim^-0.5}).
  */
 final class SelfAttention extends Module {
-    final LinearImpl qkv;
-    final LinearImpl proj;
+    final Dense qkv;
+    final Dense proj;
     private final int heads;
     private final double attnDrop;
     private final double projDrop;
@@ -45,13 +45,13 @@ final class SelfAttention extends Module {
         Module attention = attentionContainer = register_module("attention", new Module());
         LinearOptions o = new LinearOptions(dim, 3L * dim);
         o.bias().put(qkvBias);
-        qkv = attention.register_module("qkv", new LinearImpl(o));
+        qkv = new Dense(attention.register_module("qkv", new LinearImpl(o)));
         Module output = outputContainer = register_module("output", new Module());
-        proj = output.register_module("dense", new LinearImpl(dim, dim));
+        proj = new Dense(output.register_module("dense", new LinearImpl(dim, dim)));
     }
 
     /** The fused qkv projection and the output projection. */
-    List<LinearImpl> linears() {
+    List<Dense> linears() {
         return List.of(qkv, proj);
     }
 
@@ -59,7 +59,7 @@ final class SelfAttention extends Module {
     Tensor forward(Tensor x) {
         long r = x.size(0), l = x.size(1), d = x.size(2);
         boolean train = is_training();
-        Tensor qkvOut = Linears.apply(qkv, x);                                                   // (R, L, 3D)
+        Tensor qkvOut = qkv.apply(x);                                                           // (R, L, 3D)
         Tensor a;
         ScalarType type = qkvOut.scalar_type().intern();
         boolean bf16Flash = type == ScalarType.BFloat16 && reducedFlashIsFaster(l);
@@ -80,7 +80,7 @@ final class SelfAttention extends Module {
         } else {
             a = attend(qkvOut, r, l, d, train);
         }
-        Tensor out = Linears.apply(proj, a.transpose(1, 2).reshape(r, l, d));
+        Tensor out = proj.apply(a.transpose(1, 2).reshape(r, l, d));
         return projDrop > 0 && train ? dropout(out, projDrop, true) : out;
     }
 

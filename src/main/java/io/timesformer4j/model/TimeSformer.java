@@ -65,7 +65,7 @@ public final class TimeSformer extends Module {
     final List<GroupNormImpl> stemNorms = new ArrayList<>();    // GroupNorm(1, W_i) after each
     final List<TimesformerLayer> layers = new ArrayList<>();
     final LayerNormImpl norm;
-    final LinearImpl classifier;
+    final Dense classifier;
     // plain container modules (timesformer, embeddings, ...): JavaCPP calls back into these Java objects
     // (train/eval/to), so they must stay reachable as long as the model
     private final List<Module> containers = new ArrayList<>();
@@ -123,7 +123,7 @@ public final class TimeSformer extends Module {
             layers.add(layerList.register_module(Integer.toString(i), new TimesformerLayer(config, dpr)));
         }
         norm = backbone.register_module("layernorm", TimesformerLayer.layerNorm(d, config.layerNormEps()));
-        classifier = register_module("classifier", new LinearImpl(d, config.numLabels()));
+        classifier = new Dense(register_module("classifier", new LinearImpl(d, config.numLabels())));
         OfficialInit.apply(this);
     }
 
@@ -172,7 +172,7 @@ public final class TimeSformer extends Module {
                         ? x.narrow(1, 1, n).mean(new long[] {1}, false, new ScalarTypeOptional())            // (B, D)
                         : x.narrow(1, 1, n * t).mean(new long[] {1}, false, new ScalarTypeOptional()))
                 : last.select(1, 0);                                                                    // (B, D)
-        return new Outputs(embeddings, hidden, sequence, pooled, last, clsFeature, Linears.apply(classifier, clsFeature));
+        return new Outputs(embeddings, hidden, sequence, pooled, last, clsFeature, classifier.apply(clsFeature));
     }
 
     /** The encoder run on the visible tubes only (see {@link #forwardVisible}). */
@@ -349,11 +349,41 @@ public final class TimeSformer extends Module {
         }
     }
 
+    /**
+     * Readies this model to run only no-grad bf16 forwards ({@code predict}, {@code evaluate}, the Java API):
+     * {@link #storeMatmulWeightsInBf16()}, then every Linear layer's bf16 weight packed once into oneDNN's blocked
+     * layout, where this CPU runs oneDNN's bf16 inner product (AVX-512 or AMX; see {@code Dense}). The plain
+     * bf16 weights are released, so the packed model takes no more memory than the stored one, and it can no
+     * longer be trained, saved or copied ({@link #stateDict()} refuses). The logits equal the stored model's,
+     * except that the GELU after {@code fc1} rounds to bf16 once instead of twice (docs/model.md).
+     *
+     * @return the number of Linear layers packed: 0 where oneDNN's bf16 path is missing (the model then runs as
+     *     {@link #storeMatmulWeightsInBf16()} leaves it)
+     */
+    public int prepareBf16Inference() {
+        storeMatmulWeightsInBf16();
+        int packed = 0;
+        for (Dense l : linears()) if (l.packForBf16Inference()) packed++;
+        return packed;
+    }
+
+    /** How many Linear layers {@link #prepareBf16Inference()} packed for oneDNN (0 before it or without oneDNN). */
+    public int packedLinears() {
+        return (int) linears().stream().filter(Dense::isPacked).count();
+    }
+
     /** The Linear and convolution modules: those whose weights autocast casts to the lower precision. */
     List<Module> matmulModules() {
         List<Module> out = new ArrayList<>(stemConvs);
         if (patchProj != null) out.add(patchProj);
         if (tubeletProj != null) out.add(tubeletProj);
+        for (Dense l : linears()) out.add(l.module);
+        return out;
+    }
+
+    /** Every Linear layer of the blocks, then the classifier. */
+    List<Dense> linears() {
+        List<Dense> out = new ArrayList<>();
         for (TimesformerLayer l : layers) out.addAll(l.linears());
         out.add(classifier);
         return out;
@@ -361,6 +391,9 @@ public final class TimeSformer extends Module {
 
     /** Parameters by Hugging Face name, in registration order (owning handles on the live parameters). */
     public Map<String, Tensor> stateDict() {
+        for (Dense l : linears())
+            if (l.isPacked()) throw new IllegalStateException("this model's Linear weights are packed for bf16 inference "
+                    + "(prepareBf16Inference): it has no state dict; load the model again to save, copy or train it");
         StringTensorDict dict = named_parameters(true);
         Map<String, Tensor> out = new LinkedHashMap<>();
         var items = dict.items();

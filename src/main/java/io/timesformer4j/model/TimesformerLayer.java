@@ -11,7 +11,6 @@ import org.bytedeco.pytorch.TensorOptions;
 
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.dropout;
-import static org.bytedeco.pytorch.global.torch.gelu;
 import static org.bytedeco.pytorch.global.torch.rand;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +25,10 @@ final class TimesformerLayer extends Module {
     final SelfAttention attn;
     final LayerNormImpl temporalNorm1;
     final SelfAttention temporalAttn;
-    final LinearImpl temporalFc;
+    final Dense temporalFc;
     final LayerNormImpl norm2;
-    final LinearImpl fc1;
-    final LinearImpl fc2;
+    final Dense fc1;
+    final Dense fc2;
     private final AttentionType type;
     private final double dropPath;
     private final double drop;
@@ -46,16 +45,16 @@ final class TimesformerLayer extends Module {
         attn = register_module("attention", new SelfAttention(d, c.numAttentionHeads(), c.qkvBias(),
                 c.attentionProbsDropoutProb(), c.hiddenDropoutProb()));
         intermediateContainer = register_module("intermediate", new Module());
-        fc1 = intermediateContainer.register_module("dense", new LinearImpl(d, c.intermediateSize()));
+        fc1 = new Dense(intermediateContainer.register_module("dense", new LinearImpl(d, c.intermediateSize())));
         outputContainer = register_module("output", new Module());
-        fc2 = outputContainer.register_module("dense", new LinearImpl(c.intermediateSize(), d));
+        fc2 = new Dense(outputContainer.register_module("dense", new LinearImpl(c.intermediateSize(), d)));
         norm1 = register_module("layernorm_before", layerNorm(d, c.layerNormEps()));
         norm2 = register_module("layernorm_after", layerNorm(d, c.layerNormEps()));
         if (type == AttentionType.DIVIDED_SPACE_TIME) {
             temporalNorm1 = register_module("temporal_layernorm", layerNorm(d, c.layerNormEps()));
             temporalAttn = register_module("temporal_attention", new SelfAttention(d, c.numAttentionHeads(),
                     c.qkvBias(), c.attentionProbsDropoutProb(), c.hiddenDropoutProb()));
-            temporalFc = register_module("temporal_dense", new LinearImpl(d, d));
+            temporalFc = new Dense(register_module("temporal_dense", new LinearImpl(d, d)));
         } else {
             temporalNorm1 = null;
             temporalAttn = null;
@@ -64,8 +63,8 @@ final class TimesformerLayer extends Module {
     }
 
     /** The Linear layers of this block, attention projections included. */
-    List<LinearImpl> linears() {
-        List<LinearImpl> out = new ArrayList<>(attn.linears());
+    List<Dense> linears() {
+        List<Dense> out = new ArrayList<>(attn.linears());
         if (temporalAttn != null) {
             out.addAll(temporalAttn.linears());
             out.add(temporalFc);
@@ -99,7 +98,7 @@ final class TimesformerLayer extends Module {
             Tensor patches = x.narrow(1, 1, n * t);                                       // (B, N*T, D)
             Tensor resT = dropPath(temporalAttn.forward(temporalNorm1.forward(patches.reshape(b * n, t, d))))
                     .reshape(b, n * t, d);
-            return patches.add(Linears.apply(temporalFc, resT));                            // (B, N*T, D)
+            return patches.add(temporalFc.apply(resT));                                    // (B, N*T, D)
         });
         // spatial attention among the N patches of each frame, with the CLS token: rows (B*T, 1+N, D).
         // One cat straight from the permuted view builds the rows (no separate reshape copy).
@@ -120,10 +119,10 @@ final class TimesformerLayer extends Module {
     }
 
     private Tensor mlp(Tensor x) {
-        Tensor h = gelu(Linears.apply(fc1, x), act);
+        Tensor h = fc1.applyGelu(x, act);
         boolean train = is_training() && drop > 0;
         if (train) h = dropout(h, drop, true);
-        h = Linears.apply(fc2, h);
+        h = fc2.apply(h);
         return train ? dropout(h, drop, true) : h;
     }
 

@@ -9,6 +9,7 @@ import io.timesformer4j.model.Autocast;
 import io.timesformer4j.model.Fixtures;
 import io.timesformer4j.model.ModelDir;
 import io.timesformer4j.model.SafeTensors;
+import io.timesformer4j.model.TimeSformer;
 import io.timesformer4j.runtime.CpuFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,18 @@ class PrecisionTest {
             // the official fp32 numbers are untouched after leaving the scope
             Tensor again = m.model().forward(x);
             assertEquals(0.0, again.sub(fp32).abs().max().item_double(), 0.0);
+            // and the model as evaluate and predict run it (bf16 weights, packed where oneDNN runs them) keeps the bound
+            TimeSformer inference = Precision.BF16.forInference(m.model());
+            Tensor served;
+            try (Autocast.Scope ps = Precision.BF16.enter()) {
+                served = inference.forward(x).to(ScalarType.Float);
+            }
+            double devServed = served.sub(fp32).abs().max().item_double();
+            System.out.printf(Locale.ROOT, "%s: inference model (%d Linear layers packed) vs fp32 logits max |diff| %.4g, relative %.4f%n",
+                    name, inference.packedLinears(), devServed, devServed / scale);
+            assertTrue(devServed <= BF16_RELATIVE_BOUND * scale, name + ": inference model, relative deviation " + devServed / scale);
+            for (int i = 0; i < fp32.size(0); i++)
+                assertEquals(fp32.get(i).argmax().item_long(), served.get(i).argmax().item_long(), "inference model, arg-max of clip " + i);
         }
     }
 
