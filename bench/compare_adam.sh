@@ -3,7 +3,8 @@
 #   Java (this build) | [Java baseline jar] | PyTorch default Adam (the for-loop one on CPU) | PyTorch fused=True
 #   bench/compare_adam.sh SHAPE ROUNDS OUT.jsonl [args for all, e.g. --precision bf16 --threads 2 --matmul-size 0]
 # SHAPE: mid | base (as bench/compare.sh; ITERS sets --iters). BASELINE_JAR=path/to/an/older/timesformer4j.jar
-# adds that build (same classpath) as a fourth run per round. Summary: python3 bench/adam_ratios.py OUT.jsonl
+# adds that build (same classpath) as a fourth run per round. With --mode eval the fused-Adam run is left out
+# (an eval step has no optimizer). Summary: python3 bench/adam_ratios.py OUT.jsonl
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shape=$1; rounds=$2; out=$3; shift 3
@@ -22,5 +23,6 @@ for r in $(seq 1 "$rounds"); do
   java_run "$here/target/timesformer4j-0.1.0-SNAPSHOT.jar" "$@" | tag "$r" java >> "$out"
   if [ -n "${BASELINE_JAR:-}" ]; then java_run "$BASELINE_JAR" "$@" | tag "$r" java-baseline >> "$out"; fi
   "$py" "$here/bench/pytorch_reference.py" "${cfg[@]}" --json "$@" | tag "$r" pytorch-default >> "$out"
-  "$py" "$here/bench/pytorch_reference.py" "${cfg[@]}" --json --adam fused "$@" | tag "$r" pytorch-fused >> "$out"
+  case " $* " in *" eval "*) ;; *)                                  # eval steps have no optimizer: one PyTorch run
+  "$py" "$here/bench/pytorch_reference.py" "${cfg[@]}" --json --adam fused "$@" | tag "$r" pytorch-fused >> "$out" ;; esac
 done
