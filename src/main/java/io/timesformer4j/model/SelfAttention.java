@@ -6,6 +6,8 @@ import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 
@@ -13,6 +15,8 @@ import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import static org.bytedeco.pytorch.global.torch.dropout;
+import static org.bytedeco.pytorch.global.torch.matmul;
+import static org.bytedeco.pytorch.global.torch.softmax;
 import static org.bytedeco.pytorch.global.torch.is_autocast_enabled;
 import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
 import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
@@ -21,7 +25,8 @@ import java.util.List;
 /**
  * Multi-head self-attention, the official {@code Attention} (fused qkv, output projection) with Hugging
  * Face names: {@code attention.qkv.*}, {@code output.dense.*}. Scores go through libtorch's
- * {@code scaled_dot_product_attention} (scale {@code head_dim^-0.5}).
+ * {@code scaled_dot_product_attention} (scale {@code head_dim^-0.5}), except in bf16 training, which writes
+ * the attention out as the official code does ({@link #attendReduced}).
  */
 final class SelfAttention extends Module {
     final Dense qkv;
@@ -62,21 +67,18 @@ final class SelfAttention extends Module {
         Tensor qkvOut = qkv.apply(x);                                                           // (R, L, 3D)
         Tensor a;
         ScalarType type = qkvOut.scalar_type().intern();
+        boolean reduced = type == ScalarType.BFloat16 || type == ScalarType.Half;
         boolean bf16Flash = type == ScalarType.BFloat16 && reducedFlashIsFaster(l);
-        if ((type == ScalarType.BFloat16 || type == ScalarType.Half) && !bf16Flash) {
-            // bf16/fp16 (CPU autocast): outside bf16Flash this libtorch build's reduced-precision
+        if (reduced && GradMode.is_enabled()) {
+            a = outsideAutocast(() -> attendReduced(qkvOut, r, l, d, train));
+        } else if (reduced && !bf16Flash) {
+            // bf16/fp16 (CPU autocast), no grad: outside bf16Flash this libtorch build's reduced-precision
             // CPU SDPA kernel is 4-20x slower than its fp32 one (docs/performance.md: built against OpenBLAS,
             // it has no bf16 GEMM for the flash kernel's blocks but oneDNN brgemm on AMX, and its backward is
             // slow even there), so run the scores in fp32 and cast the result back. One contiguous cast
             // of the qkv output (not three strided casts of q, k, v) gives the same values in fewer passes.
             // Attention is a small share of the FLOPs; fp32 is also more exact.
-            boolean autocast = is_autocast_enabled(DeviceType.CPU);
-            set_autocast_enabled(DeviceType.CPU, false);
-            try {
-                a = attend(qkvOut.to(ScalarType.Float), r, l, d, train).to(type);
-            } finally {
-                set_autocast_enabled(DeviceType.CPU, autocast);
-            }
+            a = outsideAutocast(() -> attend(qkvOut.to(ScalarType.Float), r, l, d, train).to(type));
         } else {
             a = attend(qkvOut, r, l, d, train);
         }
@@ -97,6 +99,36 @@ final class SelfAttention extends Module {
 
     static boolean reducedFlashIsFaster(boolean amxBf16, long tokens, boolean gradEnabled) {
         return amxBf16 && tokens >= REDUCED_FLASH_MIN_TOKENS && !gradEnabled;
+    }
+
+    private static Tensor outsideAutocast(java.util.function.Supplier<Tensor> f) {
+        boolean autocast = is_autocast_enabled(DeviceType.CPU);
+        set_autocast_enabled(DeviceType.CPU, false);
+        try {
+            return f.get();
+        } finally {
+            set_autocast_enabled(DeviceType.CPU, autocast);
+        }
+    }
+
+    /**
+     * {@code qkv (R, L, 3D)} in bf16/fp16 -> {@code (R, h, L, D/h)}, for training: the official attention as it
+     * runs under autocast ({@code softmax(q k^T * scale) v}, the scores a reduced-precision GEMM), with the
+     * softmax computed in fp32 from those scores and stored in the reduced type. This libtorch's reduced
+     * flash backward is 8-10x slower than fp32, and the fp32 flash kernel needs fp32 copies of q, k, v (kept for
+     * backward) and two casts each way; written out, the base block's spatial attention takes 16 ms forward and
+     * backward against 35 ms, the temporal one 6 ms against 14 (2 threads, AMX Xeon), and keeps bf16 q, k, v and
+     * softmax weights for backward, 16 MB less per base block (docs/performance.md, fifth session). The scores
+     * are rounded to bf16 before the softmax, as in the official code under autocast and coarser than the
+     * flash kernels' fp32 scores: a training-time trade, bounded by {@code ReducedAttentionPathTest}.
+     */
+    private Tensor attendReduced(Tensor qkvOut, long r, long l, long d, boolean train) {
+        Tensor t = qkvOut.reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);           // (3, R, h, L, d/h)
+        Tensor scores = matmul(t.select(0, 0), t.select(0, 1).transpose(-2, -1))              // (R, h, L, L)
+                .mul_(new Scalar(1.0 / Math.sqrt((double) d / heads)));
+        Tensor weights = softmax(scores, -1, new ScalarTypeOptional());                        // fp32 inside
+        if (train && attnDrop > 0) weights = dropout(weights, attnDrop, true);
+        return matmul(weights, t.select(0, 2));                                                // (R, h, L, d/h)
     }
 
     /** {@code qkv (R, L, 3D)} -> {@code (R, h, L, D/h)}: scaled dot-product attention of each head. */
