@@ -144,7 +144,7 @@ public final class MaskedVideoModel extends Module {
                 toDecoder.apply(tokens).add(visPos).reshape(b, t * nv, dd),
                 maskToken.view(1, 1, 1, dd).add(mskPos).reshape(b, t * nm, dd)), 1);          // (B, T*N, Dd)
         for (TimesformerLayer blk : blocks) x = blk.forward(x, b, t);
-        Tensor pred = head.apply(decoderNorm.forward(x.narrow(1, t * nv, t * nm)));  // (B, T*Nm, P)
+        Tensor pred = head.apply(decoderNorm.forward(x.narrow(1, t * nv, t * nm)));           // (B, T*Nm, P)
         Tensor target;
         try (NoGradGuard g = new NoGradGuard()) {
             Tensor[] stats = patchStats(pixelValues);

@@ -354,8 +354,9 @@ public final class TimeSformer extends Module {
      * {@link #storeMatmulWeightsInBf16()}, then every Linear layer's bf16 weight packed once into oneDNN's blocked
      * layout, where this CPU runs oneDNN's bf16 inner product (AVX-512 or AMX; see {@code Dense}). The plain
      * bf16 weights are released, so the packed model takes no more memory than the stored one, and it can no
-     * longer be trained, saved or copied ({@link #stateDict()} refuses). The logits equal the stored model's,
-     * except that the GELU after {@code fc1} rounds to bf16 once instead of twice (docs/model.md).
+     * longer be trained, saved or copied ({@link #stateDict()} refuses). The GEMMs give the stored model's sums;
+     * the GELU after {@code fc1} rounds to bf16 once instead of twice, so the logits move by bf16 steps, within
+     * the bound docs/model.md states (and closer to fp32 than autocast on the fixtures).
      *
      * @return the number of Linear layers packed: 0 where oneDNN's bf16 path is missing (the model then runs as
      *     {@link #storeMatmulWeightsInBf16()} leaves it)
