@@ -29,9 +29,10 @@ import static org.bytedeco.pytorch.global.torch.linear;
  * layout and every call runs oneDNN's inner product on it ({@code mkldnn::_linear_pointwise}, the op PyTorch's
  * Inductor emits for frozen CPU models). {@code aten::linear} on a plain bf16 weight makes oneDNN reorder the
  * weight again at every call; the packed weight saves that pass and the cache it thrashes: base bf16 eval
- * forward 17 % faster at 2 threads (docs/performance.md, "2026-12-03, fifth session"). Same products, same
- * accumulation: the outputs equal {@code aten::linear}'s on bf16 operands (on an AMX Xeon to the bit). The
- * plain weight is released: a packed layer only runs inference.
+ * forward 17 % faster at 2 threads (docs/performance.md, "2026-12-03, fifth session"). The outputs are
+ * {@code aten::linear}'s on bf16 operands: the same bits on the AMX Xeon for the block shapes, within one bf16
+ * step for a few small row counts ({@code DenseTest}). The plain weight is released: a packed layer only runs
+ * inference.
  */
 final class Dense {
     /** The libtorch module: parameters, names and state-dict entries live here. */
