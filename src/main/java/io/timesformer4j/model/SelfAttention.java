@@ -123,7 +123,7 @@ final class SelfAttention extends Module {
      * flash kernels' fp32 scores: a training-time trade, bounded by {@code ReducedAttentionPathTest}.
      */
     private Tensor attendReduced(Tensor qkvOut, long r, long l, long d, boolean train) {
-        Tensor t = qkvOut.reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);           // (3, R, h, L, d/h)
+        Tensor t = splitHeads(qkvOut, r, l, d);                                                // (3, R, h, L, d/h)
         Tensor scores = matmul(t.select(0, 0), t.select(0, 1).transpose(-2, -1))              // (R, h, L, L)
                 .mul_(new Scalar(1.0 / Math.sqrt((double) d / heads)));
         Tensor weights = softmax(scores, -1, new ScalarTypeOptional());                        // fp32 inside
@@ -131,9 +131,14 @@ final class SelfAttention extends Module {
         return matmul(weights, t.select(0, 2));                                                // (R, h, L, d/h)
     }
 
+    /** {@code qkv (R, L, 3D)} -> {@code (3, R, h, L, D/h)}: q, k and v of each head, as views. */
+    private Tensor splitHeads(Tensor qkvOut, long r, long l, long d) {
+        return qkvOut.reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);
+    }
+
     /** {@code qkv (R, L, 3D)} -> {@code (R, h, L, D/h)}: scaled dot-product attention of each head. */
     private Tensor attend(Tensor qkvOut, long r, long l, long d, boolean train) {
-        Tensor t = qkvOut.reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);           // (3, R, h, L, d/h)
+        Tensor t = splitHeads(qkvOut, r, l, d);                                                // (3, R, h, L, d/h)
         return scaled_dot_product_attention(t.select(0, 0), t.select(0, 1), t.select(0, 2), new TensorOptional(),
                 train ? attnDrop : 0.0, false, new DoubleOptional(), false);                   // (R, h, L, d/h)
     }
