@@ -69,7 +69,7 @@ final class SelfAttention extends Module {
         ScalarType type = qkvOut.scalar_type().intern();
         boolean reduced = type == ScalarType.BFloat16 || type == ScalarType.Half;
         boolean bf16Flash = type == ScalarType.BFloat16 && reducedFlashIsFaster(l);
-        if (reduced && GradMode.is_enabled()) {
+        if (reduced && GradMode.is_enabled() && writtenOutKeepsLess(l, d / heads)) {
             a = outsideAutocast(() -> attendReduced(qkvOut, r, l, d, train));
         } else if (reduced && !bf16Flash) {
             // bf16/fp16 (CPU autocast), no grad: outside bf16Flash this libtorch build's reduced-precision
@@ -95,6 +95,17 @@ final class SelfAttention extends Module {
      */
     private static boolean reducedFlashIsFaster(long tokens) {
         return reducedFlashIsFaster(AMX_BF16, tokens, GradMode.is_enabled());
+    }
+
+    /**
+     * True where the written-out bf16 attention ({@link #attendReduced}) keeps no more for backward than the fp32
+     * flash path. Per row it keeps bf16 q, k, v ({@code 3 L D} values of 2 bytes) and bf16 softmax weights
+     * ({@code h L^2} of 2 bytes); the fp32 path keeps fp32 q, k, v and output ({@code 4 L D} of 4 bytes). So up to
+     * {@code L = 5 D / h} tokens: 320 for 64-dim heads, base spatial attention's 197 and temporal's 8, not joint
+     * attention's 1,569 (whose softmax weights alone would be 59 MB per layer) nor 448-pixel frames' 785.
+     */
+    static boolean writtenOutKeepsLess(long tokens, long headDim) {
+        return tokens <= 5 * headDim;
     }
 
     static boolean reducedFlashIsFaster(boolean amxBf16, long tokens, boolean gradEnabled) {

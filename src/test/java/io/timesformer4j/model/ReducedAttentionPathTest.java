@@ -42,6 +42,16 @@ class ReducedAttentionPathTest {
         assertFalse(SelfAttention.reducedFlashIsFaster(false, 197, false), "no AMX: bf16 kernel ~15x slower");
     }
 
+    @Test
+    void bf16TrainingWritesAttentionOutOnlyWhereItKeepsLess() {
+        assertTrue(SelfAttention.writtenOutKeepsLess(197, 64), "base spatial attention");
+        assertTrue(SelfAttention.writtenOutKeepsLess(8, 64), "temporal attention over 8 frames");
+        assertTrue(SelfAttention.writtenOutKeepsLess(320, 64));
+        assertFalse(SelfAttention.writtenOutKeepsLess(321, 64));
+        assertFalse(SelfAttention.writtenOutKeepsLess(1569, 64), "base joint space-time attention: the fp32 flash path");
+        assertFalse(SelfAttention.writtenOutKeepsLess(785, 64), "448-pixel spatial attention");
+    }
+
     private static double relative(Tensor got, Tensor expected) {
         return got.to(ScalarType.Float).sub(expected).abs().max().item_double() / expected.abs().max().item_double();
     }
