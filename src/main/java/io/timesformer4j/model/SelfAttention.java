@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
 
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -134,23 +135,28 @@ final class SelfAttention extends Module {
      * flash kernels' fp32 scores: a training-time trade, bounded by {@code ReducedAttentionPathTest}.
      */
     private Tensor attendReduced(Tensor qkvOut, long r, long l, long d, boolean train) {
-        Tensor t = splitHeads(qkvOut, r, l, d);                                                // (3, R, h, L, d/h)
-        Tensor scores = matmul(t.select(0, 0), t.select(0, 1).transpose(-2, -1))              // (R, h, L, L)
+        TensorVector qkvHeads = splitHeads(qkvOut, r, l, d);                                   // 3 x (R, h, L, d/h)
+        Tensor scores = matmul(qkvHeads.get(0), qkvHeads.get(1).transpose(-2, -1))            // (R, h, L, L)
                 .mul_(new Scalar(1.0 / Math.sqrt((double) d / heads)));
         Tensor weights = softmax(scores, -1, new ScalarTypeOptional());                        // fp32 inside
         if (train && attnDrop > 0) weights = dropout(weights, attnDrop, true);
-        return matmul(weights, t.select(0, 2));                                                // (R, h, L, d/h)
+        return matmul(weights, qkvHeads.get(2));                                               // (R, h, L, d/h)
     }
 
-    /** {@code qkv (R, L, 3D)} -> {@code (3, R, h, L, D/h)}: q, k and v of each head, as views. */
-    private Tensor splitHeads(Tensor qkvOut, long r, long l, long d) {
-        return qkvOut.reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);
+    /**
+     * {@code qkv (R, L, 3D)} -> q, k and v of each head, {@code (R, h, L, D/h)} views. {@code unbind}, as
+     * PyTorch's attention splits them: its backward stacks the three gradients into the qkv gradient in one
+     * pass, where three {@code select}s would each zero a whole qkv-sized gradient, copy their third into it and
+     * add the three up.
+     */
+    private TensorVector splitHeads(Tensor qkvOut, long r, long l, long d) {
+        return qkvOut.reshape(r, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4).unbind(0);
     }
 
     /** {@code qkv (R, L, 3D)} -> {@code (R, h, L, D/h)}: scaled dot-product attention of each head. */
     private Tensor attend(Tensor qkvOut, long r, long l, long d, boolean train) {
-        Tensor t = splitHeads(qkvOut, r, l, d);                                                // (3, R, h, L, d/h)
-        return scaled_dot_product_attention(t.select(0, 0), t.select(0, 1), t.select(0, 2), new TensorOptional(),
+        TensorVector qkvHeads = splitHeads(qkvOut, r, l, d);                                   // 3 x (R, h, L, d/h)
+        return scaled_dot_product_attention(qkvHeads.get(0), qkvHeads.get(1), qkvHeads.get(2), new TensorOptional(),
                 train ? attnDrop : 0.0, false, new DoubleOptional(), false);                   // (R, h, L, d/h)
     }
 }
