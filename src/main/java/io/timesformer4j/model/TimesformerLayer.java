@@ -93,9 +93,13 @@ final class TimesformerLayer extends Module {
         }
         long d = x.size(2);
         long n = (x.size(1) - 1) / t;
+        // CLS and patches as one split, not two narrows: in backward a split concatenates the two gradients,
+        // where each narrow zero-fills a gradient of the whole input and the two are then added
+        TensorVector clsAndPatches = x.split_with_sizes(new long[] {1, n * t}, 1);
+        Tensor initCls = clsAndPatches.get(0);                                             // (B, 1, D)
+        Tensor patches = clsAndPatches.get(1);                                             // (B, N*T, D)
         // temporal attention among the T frames of each patch position: rows (B*N, T, D)
         Tensor xt = NativeScopes.scoped(() -> {
-            Tensor patches = x.narrow(1, 1, n * t);                                       // (B, N*T, D)
             Tensor resT = dropPath(temporalAttn.forward(temporalNorm1.forward(patches.reshape(b * n, t, d))))
                     .reshape(b, n * t, d);
             return patches.add(temporalFc.apply(resT));                                    // (B, N*T, D)
@@ -103,16 +107,15 @@ final class TimesformerLayer extends Module {
         // spatial attention among the N patches of each frame, with the CLS token: rows (B*T, 1+N, D).
         // One cat straight from the permuted view builds the rows (no separate reshape copy).
         Tensor h = NativeScopes.scoped(() -> {
-            Tensor initCls = x.narrow(1, 0, 1);                                            // (B, 1, D)
             Tensor cls = initCls.unsqueeze(1).expand(b, t, 1, d);                          // (B, T, 1, D)
             Tensor xs = cat(new TensorVector(cls, xt.view(b, n, t, d).permute(0, 2, 1, 3)), 2)
                     .view(b * t, n + 1, d);                                                // (B*T, 1+N, D)
-            Tensor resS = dropPath(attn.forward(norm1.forward(xs)));
-            Tensor clsRes = resS.select(1, 0).reshape(b, t, d).mean(new long[] {1}, true,
+            TensorVector resS = dropPath(attn.forward(norm1.forward(xs))).split_with_sizes(new long[] {1, n}, 1);
+            Tensor clsRes = resS.get(0).reshape(b, t, d).mean(new long[] {1}, true,
                     new org.bytedeco.pytorch.ScalarTypeOptional());                         // (B, 1, D)
             // residual: the add reads the spatial result through a permuted view (same sums as the official
             // cat + add, without materialising the permuted copy and two cats first)
-            Tensor tokens = xt.view(b, n, t, d).add(resS.narrow(1, 1, n).view(b, t, n, d).permute(0, 2, 1, 3));
+            Tensor tokens = xt.view(b, n, t, d).add(resS.get(1).view(b, t, n, d).permute(0, 2, 1, 3));
             return cat(new TensorVector(initCls.add(clsRes), tokens.view(b, n * t, d)), 1);   // (B, 1+N*T, D)
         });
         return NativeScopes.scoped(() -> h.add(dropPath(mlp(norm2.forward(h)))));
