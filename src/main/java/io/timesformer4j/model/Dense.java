@@ -1,5 +1,6 @@
 package io.timesformer4j.model;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.IValue;
@@ -7,11 +8,14 @@ import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OperatorHandle;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import static org.bytedeco.pytorch.global.torch.arange;
+import static org.bytedeco.pytorch.global.torch.eye;
 import static org.bytedeco.pytorch.global.torch.gelu;
 import static org.bytedeco.pytorch.global.torch.linear;
 
@@ -114,15 +118,14 @@ final class Dense {
 
         /** Finds the ops and runs them once on a tiny layer: an exception or a wrong result means no packing. */
         private static OneDnn probe() {
-            try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
+            try (PointerScope scope = new PointerScope();
                  NoGradGuard g = new NoGradGuard()) {
                 Dispatcher d = Dispatcher.singleton();
                 OneDnn ops = new OneDnn(d.findSchemaOrThrow("mkldnn::_reorder_linear_weight", "").retainReference(),
                         d.findSchemaOrThrow("mkldnn::_linear_pointwise", "").retainReference());
                 ops.optionalScalar.retainReference();
-                Tensor w = org.bytedeco.pytorch.global.torch.eye(32).to(ScalarType.BFloat16);
-                Tensor x = org.bytedeco.pytorch.global.torch.arange(new org.bytedeco.pytorch.Scalar(64))
-                        .reshape(2, 32).to(ScalarType.BFloat16);
+                Tensor w = eye(32).to(ScalarType.BFloat16);
+                Tensor x = arange(new Scalar(64)).reshape(2, 32).to(ScalarType.BFloat16);
                 Tensor y = ops.linear(x, ops.pack(w), new Tensor(), "none", "");
                 return y.equal(x) ? ops : null;
             } catch (RuntimeException e) {

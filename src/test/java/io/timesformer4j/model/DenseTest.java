@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 import static org.bytedeco.pytorch.global.torch.clear_cache;
@@ -133,8 +134,8 @@ class DenseTest {
                     Tensor y = d.apply(x);
                     Tensor expected = linear(x, w, new TensorOptional(b));
                     assertEquals(ScalarType.BFloat16, y.scalar_type().intern());
-                    assertEquals(java.util.Arrays.toString(expected.sizes().vec().get()), java.util.Arrays.toString(y.sizes().vec().get()));
-                    withinBf16Steps(y, expected, 1, "bias " + bias + ", x " + java.util.Arrays.toString(shape));
+                    assertEquals(Arrays.toString(expected.sizes().vec().get()), Arrays.toString(y.sizes().vec().get()));
+                    withinBf16Steps(y, expected, 1, "bias " + bias + ", x " + Arrays.toString(shape));
                     // an fp32 input is cast to bf16 first, as autocast casts it
                     withinBf16Steps(d.apply(x.to(ScalarType.Float)), expected, 1, "fp32 input");
                 }

@@ -10,12 +10,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.randn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link TimeSformer#storeMatmulWeightsInBf16()}: bf16 autocast casts the Linear and convolution weights at
@@ -85,7 +88,7 @@ class StoredBf16WeightsTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny_divided_space_time", "tiny_joint_space_time", "tiny_space_only"})
     void packedInferenceKeepsTheLogits(String name) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Dense.packingAvailable(), "no oneDNN bf16 inner product on this CPU");
+        assumeTrue(Dense.packingAvailable(), "no oneDNN bf16 inner product on this CPU");
         Path dir = Fixtures.dir(name);
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             TimeSformer m = ModelDir.load(dir).model();
@@ -99,10 +102,10 @@ class StoredBf16WeightsTest {
             assertEquals(linears, m.packedLinears());
             Tensor packed = bf16Forward(m, x).to(ScalarType.Float);
             double d = packed.sub(stored).abs().max().item_double(), scale = stored.abs().max().item_double();
-            System.out.printf(java.util.Locale.ROOT, "%s: packed vs stored bf16 logits max |diff| %.4g of max |logit| %.4g%n",
+            System.out.printf(Locale.ROOT, "%s: packed vs stored bf16 logits max |diff| %.4g of max |logit| %.4g%n",
                     name, d, scale);
             assertTrue(d <= 0.02 * scale, name + ": " + d);
-            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, m::stateDict);
+            IllegalStateException e = assertThrows(IllegalStateException.class, m::stateDict);
             assertTrue(e.getMessage().contains("packed for bf16 inference"), e.getMessage());
         }
     }
