@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 
@@ -613,19 +614,33 @@ public final class HubClient {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    private static final AtomicLong TEMP_NAMES = new AtomicLong();
+
+    /**
+     * A name beside {@code file} that no other writer uses: process, thread and a counter. Two clients in one
+     * process (or one thread, twice) writing the same ref or pointer each rename their own temp file; with the
+     * process id alone, the second writer's rename found the first one's temp file already moved away.
+     */
+    static Path tempSibling(Path file) {
+        return file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + "." + TEMP_NAMES.incrementAndGet() + ".tmp");
+    }
+
     /** {@code pointer} becomes a relative symbolic link to {@code blob} (a copy where links are unsupported). */
     private static void link(Path pointer, Path blob) throws IOException {
         Files.createDirectories(pointer.getParent());
         Path target = pointer.getParent().relativize(blob);
-        Path tmp = pointer.resolveSibling(pointer.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + Thread.currentThread().getId() + ".tmp");
-        Files.deleteIfExists(tmp);
+        Path tmp = tempSibling(pointer);
         try {
-            Files.createSymbolicLink(tmp, target);
-        } catch (UnsupportedOperationException | FileSystemException e) {
-            Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.createSymbolicLink(tmp, target);
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(tmp, pointer, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        Files.move(tmp, pointer, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void writeRef(HubId id, String commit) throws HubException {
@@ -633,9 +648,13 @@ public final class HubClient {
         try {
             if (Files.isRegularFile(ref) && Files.readString(ref).trim().equals(commit)) return;
             Files.createDirectories(ref.getParent());
-            Path tmp = ref.resolveSibling(ref.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            Files.writeString(tmp, commit);          // no newline, as huggingface_hub writes it
-            Files.move(tmp, ref, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Path tmp = tempSibling(ref);
+            try {
+                Files.writeString(tmp, commit);          // no newline, as huggingface_hub writes it
+                Files.move(tmp, ref, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             throw new HubException(id + ": cannot write " + ref + " (" + reason(e) + ")");
         }

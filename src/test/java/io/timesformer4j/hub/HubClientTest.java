@@ -3,6 +3,7 @@ package io.timesformer4j.hub;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,9 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.AfterAll;
@@ -250,7 +256,7 @@ class HubClientTest {
         hub.slowMillis = 150;
         ByteArrayOutputStream log1 = new ByteArrayOutputStream(), log2 = new ByteArrayOutputStream();
         HubClient a = client(settings(cache), log1), b = client(settings(cache), log2);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             var fa = pool.submit(() -> a.model(HubId.parse("org/tiny")));
             var fb = pool.submit(() -> b.model(HubId.parse("org/tiny")));
@@ -267,6 +273,52 @@ class HubClientTest {
         assertTrue(logs.contains("waiting for another download of org/tiny/model.safetensors"), logs);
         assertTrue(Files.isRegularFile(cache.resolve(".locks/models--org--tiny")
                 .resolve(FakeHub.sha256(Files.readAllBytes(modelDir.resolve("model.safetensors"))) + ".lock")));
+    }
+
+    @Test
+    void everyWriterRenamesItsOwnTempFile() throws Exception {
+        Path ref = Path.of("cache/models--org--tiny/refs/main");
+        // one thread twice, and two threads: never the same name (the process id alone let two clients in one
+        // JVM share a temp file, and the second rename failed with "no such file")
+        assertNotEquals(HubClient.tempSibling(ref), HubClient.tempSibling(ref));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            var fa = pool.submit(() -> HubClient.tempSibling(ref));
+            var fb = pool.submit(() -> HubClient.tempSibling(ref));
+            assertNotEquals(fa.get(), fb.get());
+            assertEquals(ref.getParent(), fa.get().getParent());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void manyClientsOnOneEmptyCacheAllGetTheSnapshot(@TempDir Path root) throws Exception {
+        int n = 6;
+        byte[] want = Files.readAllBytes(modelDir.resolve("model.safetensors"));
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            for (int round = 0; round < 10; round++) {      // ten empty caches: the writers meet at the ref
+                Path cache = root.resolve("cache" + round);
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Path>> done = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    HubClient c = client(settings(cache), new ByteArrayOutputStream());
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        return c.model(HubId.parse("org/tiny"));
+                    }));
+                }
+                start.countDown();
+                for (Future<Path> f : done) assertArrayEquals(want, Files.readAllBytes(f.get().resolve("model.safetensors")));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (var left = Files.walk(root)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(),
+                    "no temp file left behind");
+        }
     }
 
     @Test
