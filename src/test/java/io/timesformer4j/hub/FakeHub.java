@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,8 +48,8 @@ final class FakeHub implements AutoCloseable {
     final AtomicInteger dropNext = new AtomicInteger();
     /** Bytes of the body sent before a drop (default: half). */
     volatile int dropAfter = -1;
-    /** CDN bodies go out in 4 parts with this pause between them (0: at once). */
-    volatile int slowMillis;
+    /** When set, CDN GETs send half the body and wait for this latch (at most 30 s) before the rest. */
+    volatile CountDownLatch holdGets;
     /** The next this-many CDN GETs send half the body and then stall for {@link #stallMillis}. */
     final AtomicInteger stallNext = new AtomicInteger();
     volatile int stallMillis = 3000;
@@ -231,19 +233,20 @@ final class FakeHub implements AutoCloseable {
                 }
                 throw new IOException("stalled on purpose");
             }
-            if (slowMillis > 0 && "GET".equals(ex.getRequestMethod()) && part.length >= 4) {
+            CountDownLatch hold = holdGets;
+            if (hold != null && "GET".equals(ex.getRequestMethod())) {
                 ex.sendResponseHeaders(code, part.length);
                 OutputStream os = ex.getResponseBody();
-                for (int i = 0; i < 4; i++) {
-                    os.write(part, i * part.length / 4, (i + 1) * part.length / 4 - i * part.length / 4);
-                    os.flush();
-                    try {
-                        Thread.sleep(slowMillis);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
+                os.write(part, 0, part.length / 2);
+                os.flush();
+                try {
+                    hold.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
+                os.write(part, part.length / 2, part.length - part.length / 2);
+                os.close();
                 return;
             }
             send(ex, code, part);

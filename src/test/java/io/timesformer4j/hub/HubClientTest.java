@@ -253,19 +253,24 @@ class HubClientTest {
     @Test
     void concurrentDownloadsOfOneFileWaitForEachOther(@TempDir Path cache) throws Exception {
         hub.requests.clear();
-        hub.slowMillis = 150;
+        // the model's download stops halfway until the second client has said it waits for it: they always overlap
+        hub.holdGets = new CountDownLatch(1);
         ByteArrayOutputStream log1 = new ByteArrayOutputStream(), log2 = new ByteArrayOutputStream();
         HubClient a = client(settings(cache), log1), b = client(settings(cache), log2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            var fa = pool.submit(() -> a.model(HubId.parse("org/tiny")));
-            var fb = pool.submit(() -> b.model(HubId.parse("org/tiny")));
+            Future<Path> fa = pool.submit(() -> a.model(HubId.parse("org/tiny")));
+            Future<Path> fb = pool.submit(() -> b.model(HubId.parse("org/tiny")));
+            for (int i = 0; i < 3000 && !(log1.toString(StandardCharsets.UTF_8) + log2.toString(StandardCharsets.UTF_8))
+                    .contains("waiting for another download of org/tiny/model.safetensors"); i++) Thread.sleep(10);
+            hub.holdGets.countDown();
             Path sa = fa.get(), sb = fb.get();
             assertEquals(sa, sb);
             assertArrayEquals(Files.readAllBytes(modelDir.resolve("model.safetensors")),
                     Files.readAllBytes(sa.resolve("model.safetensors")));
         } finally {
-            hub.slowMillis = 0;
+            hub.holdGets.countDown();
+            hub.holdGets = null;
             pool.shutdownNow();
         }
         assertEquals(1, hub.requests("cdn", "GET").size(), "one download, the other waited");
