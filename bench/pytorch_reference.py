@@ -232,6 +232,7 @@ def main():
 
     if a.threads:
         torch.set_num_threads(a.threads)
+    rss_runtime = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024   # interpreter + torch imported
     image, patch, frames, dim, layers, heads, inter, labels = PRESETS[a.preset]
     if a.hidden_size:
         dim, inter = a.hidden_size, 4 * a.hidden_size
@@ -242,6 +243,7 @@ def main():
     model = TimeSformer(c).train(train)
     kw = {} if a.adam == "default" else {a.adam: True}
     opt = torch.optim.Adam(model.parameters(), lr=1e-4, **kw)
+    rss_model = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024     # ... and the model built
     bf16 = a.precision == "bf16"
     print(f"pytorch reference: preset {a.preset} (divided_space_time, {c.frames} frames x {c.image} px, "
           f"{c.parameter_count():,} params), {a.mode}, batch {a.batch}, {a.precision}, {torch.get_num_threads()} threads, "
@@ -276,7 +278,7 @@ def main():
     print(f"step: median {median:.1f} ms, mean {mean:.1f} ms  ->  {clips_per_s:.3f} clips/s")
     print(f"model FLOPs: {fwd / 1e9:.3f} GFLOP forward per clip, ~{3 * fwd / 1e9:.3f} GFLOP per training clip (3x)")
     print(f"achieved: {achieved:.2f} GFLOP/s ({'3x forward' if train else 'forward'} FLOPs)")
-    print(f"peak RSS: {rss} MiB")
+    print(f"peak RSS: {rss} MiB (runtime loaded: {rss_runtime} MiB, model built: {rss_model} MiB)")
     if a.matmul_size > 0:
         n = a.matmul_size
         print(f"matmul {n}x{n} peak: fp32 {peak32:.1f} GFLOP/s, bf16 {peak16:.1f} GFLOP/s -> model at "
@@ -285,7 +287,8 @@ def main():
         print(json.dumps({
             "benchmark": "pytorch_reference", "torch": torch.__version__, "preset": a.preset,
             "attention": "divided_space_time", "frames": c.frames, "image_size": c.image, "hidden_size": c.dim,
-            "layers": c.layers, "batch": a.batch, "precision": a.precision, "mode": a.mode, "peak_rss_mib": rss, "blas": "MKL (torch wheel)", "threads": torch.get_num_threads(),
+            "layers": c.layers, "batch": a.batch, "precision": a.precision, "mode": a.mode, "peak_rss_mib": rss,
+            "rss_runtime_mib": rss_runtime, "rss_model_mib": rss_model, "blas": "MKL (torch wheel)", "threads": torch.get_num_threads(),
             "adam": a.adam, "iters": a.iters, "parameters": c.parameter_count(), "ms_per_step_median": median,
             "ms_per_step_mean": mean, "clips_per_s": clips_per_s, "forward_gflop_per_clip": fwd / 1e9,
             "achieved_gflops": achieved, "matmul_fp32_gflops": peak32, "matmul_bf16_gflops": peak16}))

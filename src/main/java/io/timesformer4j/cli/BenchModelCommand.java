@@ -60,6 +60,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         Natives.ensureLoaded();
         if (threads != null) Natives.setTorchThreads(threads);
         if (blasThreads != null) Natives.setBlasThreads(blasThreads);
+        long rssRuntime = peakRssMiB();               // JVM + natives loaded (the reference: interpreter + torch)
         Precision prec = Precision.parse(precision);
         boolean bf16 = prec == Precision.BF16;
         boolean train = switch (mode) {
@@ -82,6 +83,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         model.train(train);
         if (!train) prec.forInference(model);        // as evaluate and predict run it
         TrainOptimizer opt = train ? Optimizers.create(model, OptimizerSpec.seedDefault()) : null;   // as `train`: Adam 1e-4
+        long rssModel = peakRssMiB();
         spec.commandLine().getOut().printf("benchmark model: preset %s (%s, %d frames x %d px, %,d params), %s, batch %d, %s, %d threads%n",
                 preset, c.attentionType().hfName(), c.numFrames(), c.imageSize(), c.parameterCount(), mode, batch, prec.label(),
                 get_num_threads());
@@ -127,7 +129,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf("model FLOPs: %.3f GFLOP forward per clip, ~%.3f GFLOP per training clip (3x)%n",
                 fwd / 1e9, 3 * fwd / 1e9);
         spec.commandLine().getOut().printf("achieved: %.2f GFLOP/s (%s FLOPs)%n", achieved, train ? "3x forward" : "forward");
-        spec.commandLine().getOut().printf("peak RSS: %d MiB%n", rss);
+        spec.commandLine().getOut().printf("peak RSS: %d MiB (runtime loaded: %d MiB, model built: %d MiB)%n", rss, rssRuntime, rssModel);
         if (matmulSize > 0)
             spec.commandLine().getOut().printf("matmul %dx%d peak: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s -> model at %.1f%% of the %s peak%n",
                     matmulSize, matmulSize, peak32, peak16, 100 * achieved / (bf16 ? peak16 : peak32), bf16 ? "bf16" : "fp32");
@@ -137,7 +139,7 @@ public final class BenchModelCommand implements Callable<Integer> {
             o.put("benchmark", "model").put("preset", preset).put("attention", c.attentionType().hfName())
                     .put("frames", c.numFrames()).put("image_size", c.imageSize()).put("hidden_size", c.hiddenSize())
                     .put("layers", c.numHiddenLayers()).put("batch", batch)
-                    .put("precision", prec.label()).put("mode", mode).put("adam", train ? "fused" : "none").put("linear", packed > 0 ? "onednn_packed" : "aten").put("peak_rss_mib", rss).put("threads", get_num_threads()).put("blas", Natives.blas().toString()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
+                    .put("precision", prec.label()).put("mode", mode).put("adam", train ? "fused" : "none").put("linear", packed > 0 ? "onednn_packed" : "aten").put("peak_rss_mib", rss).put("rss_runtime_mib", rssRuntime).put("rss_model_mib", rssModel).put("threads", get_num_threads()).put("blas", Natives.blas().toString()).put("blas_threads", Natives.blasThreads()).put("iters", iters)
                     .put("parameters", c.parameterCount()).put("ms_per_step_median", median).put("ms_per_step_mean", mean)
                     .put("clips_per_s", clipsPerS).put("forward_gflop_per_clip", fwd / 1e9)
                     .put("achieved_gflops", achieved).put("matmul_fp32_gflops", peak32).put("matmul_bf16_gflops", peak16);

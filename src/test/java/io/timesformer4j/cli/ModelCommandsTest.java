@@ -72,5 +72,10 @@ class ModelCommandsTest {
         JsonNode j = new ObjectMapper().readTree(last);
         assertTrue(j.get("clips_per_s").asDouble() > 0);
         assertEquals(156_037L, j.get("parameters").asLong());
+        // the peak resident set at three points: natives loaded, model built, after the steps (a high-water mark)
+        long runtime = j.get("rss_runtime_mib").asLong(), model = j.get("rss_model_mib").asLong(),
+                peak = j.get("peak_rss_mib").asLong();
+        assertTrue(runtime > 0 && runtime <= model && model <= peak, last);
+        assertTrue(r.out().contains("peak RSS: " + peak + " MiB (runtime loaded: " + runtime + " MiB, model built: " + model + " MiB)"), r.out());
     }
 }
