@@ -82,7 +82,8 @@ public final class TorchScriptExport {
             Tensor want = model.forward(x);
             Tensor got;
             try {
-                got = m.forward(new IValueVector(new IValue(x))).toTensor();
+                // a handle of its own: toTensor() is a reference into the IValue, which the collector may free
+                got = new Tensor(m.forward(new IValueVector(new IValue(x))).toTensor());
             } catch (RuntimeException e) {
                 throw new IOException(out + ": the scripted module fails on a (1, " + c.numFrames() + ", " + c.numChannels()
                         + ", " + c.imageSize() + ", " + c.imageSize() + ") clip: " + firstLine(e.getMessage())

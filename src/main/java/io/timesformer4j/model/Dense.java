@@ -140,7 +140,7 @@ final class Dense {
         Tensor pack(Tensor weight) {
             IValueVector stack = new IValueVector(new IValue(weight), new IValue());
             reorder.callBoxed(stack);
-            return stack.get(0).toTensor();
+            return result(stack);
         }
 
         /** {@code mkldnn::_linear_pointwise(X, W, B, attr, scalars, algorithm)} on a packed {@code W}. */
@@ -149,7 +149,16 @@ final class Dense {
                     bias != null && bias.defined() ? new IValue(bias) : new IValue(), new IValue(attr),
                     new IValue(new GenericList(optionalScalar)), new IValue(algorithm));
             pointwise.callBoxed(stack);
-            return stack.get(0).toTensor();
+            return result(stack);
+        }
+
+        /**
+         * The op's output, a handle of its own: {@code IValue::toTensor()} returns a reference into the stack
+         * (a pointer with no deallocator in this binding), which dangles once the stack is freed, by the
+         * caller's scope closing or by the garbage collector, while the tensor is still in use.
+         */
+        private static Tensor result(IValueVector stack) {
+            return new Tensor(stack.get(0).toTensor());
         }
     }
 }

@@ -284,8 +284,9 @@ public final class FusedAdam implements TrainOptimizer {
                     s.read("step", step);
                     s.read("exp_avg", a);
                     s.read("exp_avg_sq", b);
-                    m[g][i] = like(params[g][i], a.toTensor(), g, i);
-                    v[g][i] = like(params[g][i], b.toTensor(), g, i);
+                    // handles of their own: toTensor() is a reference into the IValue, which the collector may free
+                    m[g][i] = like(params[g][i], new Tensor(a.toTensor()), g, i);
+                    v[g][i] = like(params[g][i], new Tensor(b.toTensor()), g, i);
                     st[g][i] = step.toInt();
                 }
                 InputArchive o = new InputArchive();

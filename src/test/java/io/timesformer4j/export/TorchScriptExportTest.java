@@ -37,7 +37,7 @@ class TorchScriptExportTest {
     static Tensor run(JitModule m, String method, Tensor x) {
         IValue out = method.equals("forward") ? m.forward(new IValueVector(new IValue(x)))
                 : m.get_method(method).apply(new IValueVector(new IValue(x)));
-        return out.toTensor();
+        return new Tensor(out.toTensor());           // a handle of its own, not a reference into out
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.timesformer4j.model;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -178,6 +179,37 @@ class DenseTest {
         try (NoGradGuard g = new NoGradGuard()) {
             assertEquals(ScalarType.Float, d.apply(x).scalar_type().intern());
             assertTrue(maxDiff(d.applyGelu(x, "none"), gelu(d.apply(x), "none")) == 0);
+        }
+    }
+
+    /**
+     * The packed weight and a packed output are handles of their own: both outlive the scope they were made in,
+     * and the op's argument stack with it. (The op's result is a reference into that stack; kept as it was, the
+     * packed weights of a model packed inside a scope pointed at freed memory.)
+     */
+    @Test
+    void packedWeightsAndOutputsOutliveTheScopeTheyWereMadeIn() {
+        assumeTrue(Dense.packingAvailable(), "no oneDNN bf16 inner product on this CPU");
+        manual_seed(10);
+        LinearImpl l = bf16Layer(64, 256, true);
+        Tensor w = l.weight().clone(), b = l.bias().clone();
+        Dense d = new Dense(l);
+        try (PointerScope scope = new PointerScope()) {
+            assertTrue(d.packForBf16Inference());
+        }
+        Tensor x = randn(2, 70, 64).to(ScalarType.BFloat16);
+        try (NoGradGuard g = new NoGradGuard()) {
+            Tensor y;
+            try (PointerScope scope = new PointerScope()) {
+                y = d.apply(x);
+                y.retainReference();
+            }
+            for (int i = 0; i < 20; i++) randn(2, 70, 256).to(ScalarType.BFloat16).sum();   // reuse freed memory
+            Tensor expected = linear(x, w, new TensorOptional(b));
+            assertEquals(3, y.dim());
+            withinBf16Steps(y, expected, 1, "an output made in a closed scope");
+            withinBf16Steps(d.apply(x), expected, 1, "the weight packed in a closed scope");
+            y.releaseReference();
         }
     }
 }
