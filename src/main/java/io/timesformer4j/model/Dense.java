@@ -3,6 +3,7 @@ package io.timesformer4j.model;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.GenericList;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.LinearImpl;
@@ -17,6 +18,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import static org.bytedeco.pytorch.global.torch.arange;
 import static org.bytedeco.pytorch.global.torch.eye;
 import static org.bytedeco.pytorch.global.torch.gelu;
+import static org.bytedeco.pytorch.global.torch.gelu_;
 import static org.bytedeco.pytorch.global.torch.linear;
 
 /**
@@ -59,10 +61,19 @@ final class Dense {
      * runs inside the GEMM on its fp32 accumulator and rounds to bf16 once, where the separate op rounds the
      * GEMM output to bf16 first: at most one bf16 step apart, closer to fp32, and one pass over the
      * {@code (..., 4D)} activation fewer.
+     *
+     * <p>Unpacked and without grad, the GELU runs in place on the GEMM output. As a separate op its input, held
+     * by the caller's scope, lived on through {@code fc2}, where PyTorch's {@code x = act(fc1(x))} drops it: one
+     * more {@code (..., 4D)} activation alive in every block (19 MiB at base 8x224) and one more to allocate
+     * (docs/performance.md, "2026-12-04"). With grad, the GELU's backward reads its input, so autograd keeps it
+     * in any case.
      */
     Tensor applyGelu(Tensor x, String approximate) {
-        return packed == null ? gelu(apply(x), approximate)
-                : OneDnn.OPS.linear(bf16(x), packed, module.bias(), "gelu", approximate);
+        if (packed != null) return OneDnn.OPS.linear(bf16(x), packed, module.bias(), "gelu", approximate);
+        if (GradMode.is_enabled()) return gelu(apply(x), approximate);
+        Tensor y = apply(x);                                                               // (..., out)
+        gelu_(y, approximate);
+        return y;
     }
 
     /** Whether this process has oneDNN's bf16 inner product (the ops are registered and ran on this CPU). */

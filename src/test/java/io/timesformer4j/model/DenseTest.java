@@ -7,15 +7,18 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
 import static org.bytedeco.pytorch.global.torch.clear_cache;
 import static org.bytedeco.pytorch.global.torch.gelu;
+import static org.bytedeco.pytorch.global.torch.grad;
 import static org.bytedeco.pytorch.global.torch.linear;
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.randn;
@@ -211,5 +214,45 @@ class DenseTest {
             withinBf16Steps(d.apply(x), expected, 1, "the weight packed in a closed scope");
             y.releaseReference();
         }
+    }
+
+    /**
+     * Without grad the unpacked GELU runs in place on the GEMM output: the same values as the separate op, one
+     * output allocated instead of two. A 64 MiB output (over glibc's largest mmap threshold, so it is mapped
+     * fresh and shows in the resident set at once) grows the peak by about 64 MiB, where a GEMM output kept
+     * beside the GELU's grows it by 128. With grad the GELU keeps its input for backward, and its gradient is
+     * the separate op's.
+     */
+    @Test
+    void unpackedGeluWithoutGradRunsInPlaceOnTheGemmOutput() throws IOException {
+        ResidentSet.assumeReadable();
+        manual_seed(9);
+        LinearOptions o = new LinearOptions(512, 8192);
+        Dense d = new Dense(new LinearImpl(o));
+        Tensor x = randn(2048, 512);                                                 // output (2048, 8192): 64 MiB
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor expected = gelu(d.apply(x), "tanh");
+            assertEquals(0, maxDiff(d.applyGelu(x, "tanh"), expected));
+        }
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            ResidentSet.resetPeak();
+            long before = ResidentSet.mib();
+            Tensor y = d.applyGelu(x, "none");
+            long grown = ResidentSet.peakMib() - before;
+            assertEquals(8192, y.size(1));
+            assertTrue(grown < 96, "applyGelu without grad grew the peak by " + grown + " MiB (64 for one output)");
+        }
+        try (PointerScope scope = new PointerScope()) {
+            Tensor xs = randn(4, 3, 48).set_requires_grad(true);
+            Dense small = new Dense(layer(true));
+            Tensor gradIn = gradOf(small.applyGelu(xs, "none"), xs);
+            Tensor gradRef = gradOf(gelu(small.apply(xs), "none"), xs);
+            assertTrue(maxDiff(gradIn, gradRef) < 1e-6, "gradient " + maxDiff(gradIn, gradRef));
+        }
+    }
+
+    /** d(sum(y))/dx. */
+    private static Tensor gradOf(Tensor y, Tensor x) {
+        return grad(new TensorVector(y.sum()), new TensorVector(x)).get(0);
     }
 }

@@ -6,12 +6,9 @@ import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.bytedeco.pytorch.global.torch.cross_entropy;
 import static org.bytedeco.pytorch.global.torch.manual_seed;
@@ -26,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * leaves nothing behind.
  */
 class ForwardMemoryTest {
-    private static final long MIB = 1024 * 1024;
 
     /**
      * Batch 8, 8x112 frames, D 384, 12 blocks: one {@code (B, 1+N*T, D)} activation is 8 x 393 x 384 x 4 B =
@@ -41,11 +37,11 @@ class ForwardMemoryTest {
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
             Tensor x = randn(8, 8, 3, 112, 112);
             m.forward(x).sum().item_double();                       // warm-up: allocator and kernels settle
-            resetPeak();
-            long before = kib("VmRSS");
+            ResidentSet.resetPeak();
+            long before = ResidentSet.mib();
             Tensor logits = m.forward(x);
             assertEquals(8, logits.size(0));
-            long grown = (kib("VmHWM") - before) / 1024;
+            long grown = ResidentSet.peakMib() - before;
             assertTrue(grown < 250, "a no-grad forward grew the resident set by " + grown + " MiB (1.6 GB when every"
                     + " block's intermediates live until the step ends)");
         }
@@ -66,9 +62,9 @@ class ForwardMemoryTest {
                 opt.step();
                 loss.item_double();
             }
-            if (step == 2) afterWarmUp = kib("VmRSS");
+            if (step == 2) afterWarmUp = ResidentSet.mib();
         }
-        long grown = (kib("VmRSS") - afterWarmUp) / 1024;
+        long grown = ResidentSet.mib() - afterWarmUp;
         // one step's graph is ~250 MB of activations here: a leak of it shows as over 1 GB in five steps (measured
         // without a leak: +100 MB over the first three steps as the allocator's pools fill, then flat within 30 MB)
         assertTrue(grown < 80, "five more training steps grew the resident set by " + grown + " MiB");
@@ -76,25 +72,9 @@ class ForwardMemoryTest {
 
     /** Checks for /proc, then a seeded divided-attention model: 8 x 112 px, D 384, 6 heads, 4 classes. */
     private static TimeSformer model(int layers) {
-        assumeProcStatus();
+        ResidentSet.assumeReadable();
         manual_seed(0);
         return new TimeSformer(TimesformerConfig.of(112, 16, 8, 384, layers, 6, 1536,
                 AttentionType.DIVIDED_SPACE_TIME, TimesformerConfig.defaultLabels(4)));
-    }
-
-    private static void assumeProcStatus() {
-        Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")) && Files.isWritable(Path.of("/proc/self/clear_refs")),
-                "needs Linux /proc/self/status and clear_refs");
-    }
-
-    /** Resets VmHWM to the current resident set ({@code man 5 proc}, clear_refs value 5). */
-    private static void resetPeak() throws IOException {
-        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-    }
-
-    private static long kib(String field) throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/self/status")))
-            if (l.startsWith(field + ":")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
-        throw new IllegalStateException(field + " not in /proc/self/status");
     }
 }
