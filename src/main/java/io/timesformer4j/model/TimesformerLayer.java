@@ -14,6 +14,7 @@ import static org.bytedeco.pytorch.global.torch.dropout;
 import static org.bytedeco.pytorch.global.torch.rand;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One TimeSformer block, the official {@code Block} with Hugging Face parameter names
@@ -88,7 +89,7 @@ final class TimesformerLayer extends Module {
         // Each residual branch runs in its own native scope (NativeScopes.scoped): its intermediates are freed
         // when it returns, only the branch results live until the block ends.
         if (type != AttentionType.DIVIDED_SPACE_TIME) {
-            Tensor h = NativeScopes.scoped(() -> x.add(dropPath(attn.forward(norm1.forward(x)))));
+            Tensor h = NativeScopes.scoped(() -> x.add(dropPath(attention(attn, norm1, () -> x))));
             return NativeScopes.scoped(() -> h.add(dropPath(mlp(norm2.forward(h)))));
         }
         long d = x.size(2);
@@ -100,17 +101,18 @@ final class TimesformerLayer extends Module {
         Tensor patches = clsAndPatches.get(1);                                             // (B, N*T, D)
         // temporal attention among the T frames of each patch position: rows (B*N, T, D)
         Tensor xt = NativeScopes.scoped(() -> {
-            Tensor resT = dropPath(temporalAttn.forward(temporalNorm1.forward(patches.reshape(b * n, t, d))))
+            Tensor resT = dropPath(attention(temporalAttn, temporalNorm1, () -> patches.reshape(b * n, t, d)))
                     .reshape(b, n * t, d);
             return patches.add(temporalFc.apply(resT));                                    // (B, N*T, D)
         });
         // spatial attention among the N patches of each frame, with the CLS token: rows (B*T, 1+N, D).
         // One cat straight from the permuted view builds the rows (no separate reshape copy).
         Tensor h = NativeScopes.scoped(() -> {
-            Tensor cls = initCls.unsqueeze(1).expand(b, t, 1, d);                          // (B, T, 1, D)
-            Tensor xs = cat(new TensorVector(cls, xt.view(b, n, t, d).permute(0, 2, 1, 3)), 2)
-                    .view(b * t, n + 1, d);                                                // (B*T, 1+N, D)
-            TensorVector resS = dropPath(attn.forward(norm1.forward(xs))).split_with_sizes(new long[] {1, n}, 1);
+            TensorVector resS = dropPath(attention(attn, norm1, () -> {
+                Tensor cls = initCls.unsqueeze(1).expand(b, t, 1, d);                      // (B, T, 1, D)
+                return cat(new TensorVector(cls, xt.view(b, n, t, d).permute(0, 2, 1, 3)), 2)
+                        .view(b * t, n + 1, d);                                            // (B*T, 1+N, D)
+            })).split_with_sizes(new long[] {1, n}, 1);
             Tensor clsRes = resS.get(0).reshape(b, t, d).mean(new long[] {1}, true,
                     new org.bytedeco.pytorch.ScalarTypeOptional());                         // (B, 1, D)
             // residual: the add reads the spatial result through a permuted view (same sums as the official
@@ -119,6 +121,16 @@ final class TimesformerLayer extends Module {
             return cat(new TensorVector(initCls.add(clsRes), tokens.view(b, n * t, d)), 1);   // (B, 1+N*T, D)
         });
         return NativeScopes.scoped(() -> h.add(dropPath(mlp(norm2.forward(h)))));
+    }
+
+    /**
+     * {@code attn(norm(x))}, with {@code x} built, in a scope of its own: the rows built for it, the normalised
+     * rows, the qkv output and the heads' output are freed when it returns, not kept through the residual
+     * arithmetic after it (as PyTorch's temporaries and locals go). Base fp32 eval peak 959-984 -> 936-946 MiB,
+     * with the in-place GELU (docs/performance.md, "2026-12-04").
+     */
+    private static Tensor attention(SelfAttention attn, LayerNormImpl norm, Supplier<Tensor> x) {
+        return NativeScopes.scoped(() -> attn.forward(norm.forward(x.get())));
     }
 
     private Tensor mlp(Tensor x) {
