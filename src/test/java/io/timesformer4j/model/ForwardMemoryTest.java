@@ -23,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * leaves nothing behind.
  */
 class ForwardMemoryTest {
-
     /**
      * Batch 8, 8x112 frames, D 384, 12 blocks: one {@code (B, 1+N*T, D)} activation is 8 x 393 x 384 x 4 B =
      * 4.8 MB and a block makes about 20 of them plus its qkv (14.5 MB) and MLP hidden (19 MB) tensors, over
