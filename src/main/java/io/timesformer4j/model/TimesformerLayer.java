@@ -126,8 +126,8 @@ final class TimesformerLayer extends Module {
     /**
      * {@code attn(norm(x))}, with {@code x} built, in a scope of its own: the rows built for it, the normalised
      * rows, the qkv output and the heads' output are freed when it returns, not kept through the residual
-     * arithmetic after it (as PyTorch's temporaries and locals go). Base fp32 eval peak 959-984 -> 936-946 MiB,
-     * with the in-place GELU (docs/performance.md, "2026-12-04").
+     * arithmetic after it (as PyTorch's temporaries and locals go). Base fp32 eval peak, in-place GELU on both
+     * sides: 930-984 -> 923-946 MiB on the AMX Xeon (docs/performance.md, "2026-12-04").
      */
     private static Tensor attention(SelfAttention attn, LayerNormImpl norm, Supplier<Tensor> x) {
         return NativeScopes.scoped(() -> attn.forward(norm.forward(x.get())));
